@@ -1,0 +1,29 @@
+"""synthscope: can generated medical images pass for real ones?
+
+Ingest real and generated images into a workspace, turn them into vectors, project them with
+PCA, t-SNE or UMAP, test whether the two sets can be told apart, and curate the generated images
+that pass, in a browser projector. See the README for the two commands a newcomer runs.
+"""
+
+from synthscope.errors import (
+    ImageReadError,
+    InputError,
+    InvalidParameterError,
+    SynthscopeError,
+    TableError,
+    UnknownFeatureError,
+    WorkspaceError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ImageReadError",
+    "InputError",
+    "InvalidParameterError",
+    "SynthscopeError",
+    "TableError",
+    "UnknownFeatureError",
+    "WorkspaceError",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Commands that build and read a workspace: ingest, embed, export, import-tf-projector."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from synthscope.cli import _workspace_commands  # noqa: F401  (registers commands)
-from synthscope.cli._app import app, console
+from synthscope.cli._app import app, say
 from synthscope.errors import SynthscopeError
 
 __all__ = ["app", "main"]
@@ -20,8 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, standalone_mode=True)
     except SynthscopeError as error:
-        console.print(f"error: {error}", style="red", markup=False, soft_wrap=True)
+        say(f"error: {error}", style="red")
         sys.exit(1)
     except KeyboardInterrupt:
-        console.print("interrupted")
+        say("interrupted")
         sys.exit(130)

@@ -31,21 +31,36 @@ app = typer.Typer(
 console = Console(stderr=True, highlight=False)
 
 
+def say(message: str, style: str | None = None) -> None:
+    """One message for people, printed as is (no markup, no wrapping of long paths)."""
+    console.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
 @contextmanager
 def progress_bar(description: str) -> Iterator[ProgressCallback]:
-    """Show a rich progress bar driven by a library ``(done, total)`` callback."""
-    with Progress(
+    """A rich progress bar driven by a library ``(done, total)`` callback.
+
+    The bar appears at the first call, so a command that fails before its long work shows none.
+    """
+    bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,
-        transient=False,
-    ) as bar:
-        task = bar.add_task(description, total=None)
+    )
+    task = None
 
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task(description, total=total)
+        bar.update(task, completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        if task is not None:
+            bar.stop()

@@ -1,1 +1,110 @@
 """Commands that build and read a workspace: ingest, embed, export, import-tf-projector."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from synthscope.cli._app import app, progress_bar, say
+
+WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
+
+
+@app.command("ingest")
+def ingest_command(
+    workspace: WorkspaceArg,
+    real: Annotated[
+        list[Path] | None, typer.Option("--real", help="A folder of real images (repeatable).")
+    ] = None,
+    fake: Annotated[
+        list[Path] | None,
+        typer.Option("--fake", help="A folder of generated images (repeatable)."),
+    ] = None,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error", help="fail: stop at an unreadable file; skip: list it and go on."
+        ),
+    ] = "fail",
+) -> None:
+    """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, DICOM) from real and fake folders.
+
+    Every image becomes one point (each frame of a multi-frame DICOM too) with the `pixels64`
+    feature: nearest-neighbour 64x64, flattened, divided by 255. Running it again appends new files.
+    """
+    from synthscope.workspace import ingest
+
+    with progress_bar("decoding") as progress:
+        report = ingest(workspace, real or [], fake or [], on_error=on_error, progress=progress)
+    for item in report.skipped:
+        say(f"skipped {item.path}: {item.reason}", style="yellow")
+    verb = "created" if report.created else "updated"
+    say(
+        f"{verb} {workspace}: {report.added} points added, {report.already_present} files already "
+        f"present, {len(report.skipped)} skipped; {report.n_points} points in all"
+    )
+
+
+@app.command("embed")
+def embed_command(
+    workspace: WorkspaceArg,
+    features: Annotated[
+        str, typer.Option("--features", help="pixels[:N] (N x N raw pixels) or spade-disc:RUN.")
+    ] = "pixels:64",
+    force: Annotated[bool, typer.Option("--force", help="Recompute even when up to date.")] = False,
+) -> None:
+    """Compute a feature (vectors) for every point of WORKSPACE."""
+    from synthscope.workspace import Workspace, embed
+
+    with Workspace.open(workspace) as ws, progress_bar(f"embedding {features}") as progress:
+        name = embed(ws, features, force=force, progress=progress)
+        shape = ws.vectors(name).shape
+    say(f"feature {name}: {shape[0]} points x {shape[1]} values")
+
+
+@app.command("export")
+def export_command(
+    workspace: WorkspaceArg,
+    out: Annotated[Path, typer.Argument(help="Output folder (or file for metadata/csv/parquet).")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="tf-projector | metadata | csv | parquet")
+    ] = "tf-projector",
+    features: Annotated[
+        str, typer.Option("--features", help="The feature to export as vectors.")
+    ] = "pixels64",
+) -> None:
+    """Write WORKSPACE as a TensorFlow Projector bundle, a metadata TSV, or vectors as CSV/Parquet."""
+    from synthscope.workspace import Workspace, export
+
+    with Workspace.open(workspace) as ws:
+        files = export(ws, out, fmt, feature=features)
+    for file in files:
+        say(f"wrote {file}")
+    if fmt == "tf-projector":
+        say(f"open it with: tensorboard --logdir {out}")
+
+
+@app.command("import-tf-projector")
+def import_tf_projector_command(
+    tensors: Annotated[Path, typer.Argument(help="tensors.tsv: one vector per row.")],
+    second: Annotated[Path, typer.Argument(help="metadata.tsv, or the workspace when none.")],
+    third: Annotated[Path | None, typer.Argument(help="The new workspace folder.")] = None,
+    feature: Annotated[
+        str, typer.Option("--feature", help="Name under which the vectors are stored.")
+    ] = "imported",
+) -> None:
+    """Make a workspace from Projector files: TENSORS.tsv [METADATA.tsv] WS.
+
+    METADATA may be the Projector's own metadata-edited.tsv; one column means no header row,
+    several columns mean a header row, as in the Projector.
+    """
+    from synthscope.workspace import import_tf_projector
+
+    metadata, workspace = (second, third) if third is not None else (None, second)
+    with import_tf_projector(tensors, metadata, workspace, feature=feature) as ws:
+        say(
+            f"created {workspace}: {ws.n_points} points, feature {feature} "
+            f"({ws.vectors(feature).shape[1]} values), columns {', '.join(ws.columns())}"
+        )

@@ -1,0 +1,5 @@
+"""``python -m synthscope`` runs the command line."""
+
+from synthscope.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""Reading and writing the files synthscope meets: images, DICOM, TSV tables, Projector bundles."""
+
+from synthscope.io._images import Frame, is_dicom, read_frames, read_grayscale
+from synthscope.io._scan import ImageEntry, scan_folder
+from synthscope.io._tf_projector import (
+    CONFIG_NAME,
+    MAX_SPRITE_PX,
+    EmbeddingConfig,
+    read_projector_config,
+    sprite_tile_size,
+    write_projector_config,
+    write_sprite,
+)
+from synthscope.io._tsv import (
+    read_metadata_tsv,
+    read_sidecar_table,
+    read_tensors_tsv,
+    write_metadata_tsv,
+    write_tensors_tsv,
+)
+
+__all__ = [
+    "CONFIG_NAME",
+    "MAX_SPRITE_PX",
+    "EmbeddingConfig",
+    "Frame",
+    "ImageEntry",
+    "is_dicom",
+    "read_frames",
+    "read_grayscale",
+    "read_metadata_tsv",
+    "read_projector_config",
+    "read_sidecar_table",
+    "read_tensors_tsv",
+    "scan_folder",
+    "sprite_tile_size",
+    "write_metadata_tsv",
+    "write_projector_config",
+    "write_sprite",
+    "write_tensors_tsv",
+]

@@ -1,0 +1,27 @@
+"""The workspace: the on-disk store a user opens (points, vectors, projections, thumbnails, edits)."""
+
+from synthscope.workspace._decode import Skipped
+from synthscope.workspace._embed import FEATURE_SPECS, embed, feature_name
+from synthscope.workspace._export import EXPORT_FORMATS, export, metadata_columns
+from synthscope.workspace._import import import_tf_projector
+from synthscope.workspace._ingest import IngestReport, ingest
+from synthscope.workspace._store import Workspace, split_frame
+from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FEATURE_SPECS",
+    "THUMBS_PER_ROW",
+    "THUMBS_PER_TILE",
+    "THUMB_SIZE",
+    "IngestReport",
+    "Skipped",
+    "Workspace",
+    "embed",
+    "export",
+    "feature_name",
+    "import_tf_projector",
+    "ingest",
+    "metadata_columns",
+    "split_frame",
+]

@@ -1,0 +1,98 @@
+"""The workspace's SQLite file: schema, connections, and the registry of columns.
+
+``points`` holds one row per image (``id`` = row of every vector file). ``columns`` records the
+kind (``text`` or ``real``) of every column after the fixed ones. ``batches`` and ``edits`` are the
+append-only log that makes each relabel undoable and auditable.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["FIXED_COLUMNS", "SCHEMA_VERSION", "connect", "create_schema", "quote", "transaction"]
+
+SCHEMA_VERSION = 1
+# Fixed columns and whether a user may edit them. ``source`` is what was ingested and never changes.
+FIXED_COLUMNS = {
+    "id": False,
+    "path": False,
+    "source": False,
+    "label": True,
+    "group": True,
+    "label_map": False,
+}
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE points (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    label TEXT,
+    "group" TEXT,
+    label_map TEXT
+);
+CREATE TABLE columns (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'real')),
+    position INTEGER NOT NULL
+);
+CREATE TABLE batches (
+    batch INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('edit', 'undo', 'redo')),
+    "column" TEXT NOT NULL,
+    target INTEGER,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE edits (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    point INTEGER NOT NULL,
+    "column" TEXT NOT NULL,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX edits_batch ON edits(batch);
+"""
+
+
+def quote(name: str) -> str:
+    """An SQL identifier for a column name (names are checked before they reach SQL)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    # FULL: an acknowledged edit survives a crash or power loss, not only a killed process.
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA busy_timeout=30000")
+    return connection
+
+
+@contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT: writers serialise, and nothing is seen half-done."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def create_schema(connection: sqlite3.Connection) -> None:
+    with transaction(connection):
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?), ('app', 'synthscope')",
+            (str(SCHEMA_VERSION),),
+        )

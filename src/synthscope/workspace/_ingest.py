@@ -1,0 +1,201 @@
+"""Ingest folders of real and generated images into a workspace, all or nothing.
+
+Every file is decoded before anything is written, so a bad file (with ``on_error='fail'``) leaves
+the workspace exactly as it was; a new workspace is built in a temporary folder and renamed into
+place only when complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from synthscope._files import save_npy_atomic
+from synthscope._progress import ProgressCallback
+from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
+from synthscope.features import pixel_feature_name, pixel_vector, pixels_to_float
+from synthscope.io import ImageEntry, read_frames, scan_folder
+from synthscope.workspace._decode import Skipped, decode_in_parallel
+from synthscope.workspace._store import Workspace, split_frame
+from synthscope.workspace._thumbs import make_thumbnail, write_tiles
+
+__all__ = ["IngestReport", "ingest"]
+
+log = logging.getLogger(__name__)
+PIXELS = pixel_feature_name(64)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest did: points added, files already present, files skipped and why."""
+
+    workspace: Path
+    added: int
+    already_present: int
+    n_points: int
+    created: bool
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    keys: list[str]  # one per frame: the file path, with '#k' for frame k of a multi-frame file
+    pixels: np.ndarray  # (frames, 4096) uint8
+    thumbs: np.ndarray  # (frames, 64, 64) uint8
+
+
+def _decode(entry: ImageEntry) -> _Decoded:
+    frames = read_frames(entry.file)
+    keys = [str(entry.file) if f.index is None else f"{entry.file}#{f.index}" for f in frames]
+    pixels = np.stack([pixel_vector(f.image, 64) for f in frames])
+    thumbs = np.stack([make_thumbnail(f.image) for f in frames])
+    return _Decoded(keys, pixels, thumbs)
+
+
+def _scan(real: Sequence[Path], fake: Sequence[Path]) -> list[ImageEntry]:
+    entries, seen = [], set()
+    for source, folders in (("real", real), ("fake", fake)):
+        for folder in folders:
+            for entry in scan_folder(folder, source):
+                if entry.file not in seen:  # overlapping folders: first mention wins
+                    seen.add(entry.file)
+                    entries.append(entry)
+    return entries
+
+
+def _is_number(value: str | None) -> bool:
+    if value is None:
+        return True
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _column_kinds(entries: Sequence[ImageEntry], known: dict[str, str]) -> dict[str, str]:
+    names: dict[str, None] = {}
+    for entry in entries:
+        names.update(dict.fromkeys(entry.extras))
+    kinds = {}
+    for name in names:
+        numeric = all(_is_number(entry.extras.get(name)) for entry in entries)
+        kinds[name] = known.get(name, "real" if numeric else "text")
+    return kinds
+
+
+def _records(
+    decoded: list[tuple[ImageEntry, _Decoded]], kinds: dict[str, str]
+) -> list[dict[str, object]]:
+    records = []
+    for entry, result in decoded:
+        extras: dict[str, object] = {}
+        for name, value in entry.extras.items():
+            if kinds[name] == "real":
+                extras[name] = float(value) if _is_number(value) and value is not None else None
+            else:
+                extras[name] = value
+        for key in result.keys:
+            records.append(
+                {
+                    "path": key,
+                    "source": entry.source,
+                    "label": entry.source,
+                    "group": entry.group,
+                    "label_map": str(entry.label_map) if entry.label_map else None,
+                    **extras,
+                }
+            )
+    return records
+
+
+def _append(workspace: Workspace, decoded: list[tuple[ImageEntry, _Decoded]]) -> int:
+    """Write vectors and thumbnails first, then commit the points: the database has the last word."""
+    n_old = workspace.n_points
+    if n_old and PIXELS not in workspace.features():
+        raise WorkspaceError(
+            f"{workspace.path}: holds imported vectors without images; ingest into a new workspace"
+        )
+    new_pixels = pixels_to_float(np.concatenate([result.pixels for _, result in decoded]))
+    new_thumbs = np.concatenate([result.thumbs for _, result in decoded])
+    old_pixels = workspace.vectors(PIXELS) if n_old else new_pixels[:0]
+    old_thumbs = workspace.thumbnails()[:n_old]
+    thumbs = np.concatenate([old_thumbs, new_thumbs])
+    save_npy_atomic(
+        workspace.path / "vectors" / f"{PIXELS}.npy", np.concatenate([old_pixels, new_pixels])
+    )
+    save_npy_atomic(workspace.path / "thumbs" / "thumbs64.npy", thumbs)
+    write_tiles(workspace.path / "thumbs", thumbs, n_old)
+
+    known = {name: workspace.column_kind(name) for name in workspace.columns()}
+    kinds = _column_kinds([entry for entry, _ in decoded], known)
+    records = _records(decoded, kinds)
+    workspace.append_points(records, {k: v for k, v in kinds.items() if k not in known})
+    return len(records)
+
+
+def ingest(
+    workspace: str | Path,
+    real: Sequence[str | Path] = (),
+    fake: Sequence[str | Path] = (),
+    *,
+    on_error: str = "fail",
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Create or extend ``workspace`` with the images under the ``real`` and ``fake`` folders."""
+    if not real and not fake:
+        raise InvalidParameterError("give at least one folder with --real or --fake")
+    path = Path(workspace)
+    exists = Workspace.exists(path)
+    if not exists and path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise WorkspaceError(
+            f"{path}: exists and is not a synthscope workspace; choose a new folder"
+        )
+
+    entries = _scan([Path(p) for p in real], [Path(p) for p in fake])
+    present: set[str] = set()
+    if exists:
+        with Workspace.open(path) as existing:
+            present = {str(split_frame(p)[0]) for p in existing.paths()}
+    todo = [entry for entry in entries if str(entry.file) not in present]
+
+    decoded, skipped = decode_in_parallel(
+        todo,
+        _decode,
+        on_error=on_error,
+        workers=workers,
+        progress=progress,
+        name_of=lambda entry: entry.file,
+    )
+    if not decoded:
+        if not exists and todo:
+            raise InputError(todo[0].file.parent, "no image could be read (all were skipped)")
+        n = Workspace.open(path).n_points if exists else 0
+        return IngestReport(path, 0, len(entries) - len(todo), n, False, skipped)
+
+    if exists:
+        with Workspace.open(path) as target:
+            added = _append(target, decoded)
+            n_points = target.n_points
+    else:
+        staging = path.parent / f".{path.name}.ingest-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            with Workspace.create(staging) as target:
+                added = _append(target, decoded)
+                n_points = target.n_points
+            if path.exists():
+                path.rmdir()  # an empty folder the user made for it
+            os.replace(staging, path)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    for item in skipped:
+        log.warning("skipped %s: %s", item.path, item.reason)
+    return IngestReport(path, added, len(entries) - len(todo), n_points, not exists, skipped)

@@ -1,0 +1,345 @@
+"""The workspace: a folder holding the points, their vectors, projections, thumbnails and edits.
+
+::
+
+    WS/
+      synthscope.db          SQLite (WAL): points, column kinds, edit log
+      vectors/<name>.npy     float32, row i = point i
+      projections/<id>.npy   float32 coordinates, with <id>.json holding how they were made
+      thumbs/thumbs64.npy    (n, 64, 64) uint8, and tile_XXXX.png atlases for the browser
+
+The database is the truth about how many points there are: a vector file with extra rows (left by
+an interrupted append) is read up to that count, and one with fewer rows is reported as stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from synthscope._files import save_npy_atomic, write_text_atomic
+from synthscope.errors import InvalidParameterError, UnknownFeatureError, WorkspaceError
+from synthscope.workspace import _edits
+from synthscope.workspace._db import FIXED_COLUMNS, connect, create_schema, quote, transaction
+from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
+
+__all__ = ["DB_NAME", "Workspace"]
+
+DB_NAME = "synthscope.db"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def check_name(name: str, what: str) -> str:
+    if not _NAME.match(name):
+        raise InvalidParameterError(
+            f"{what} {name!r} must start with a letter or _ and hold only letters, digits, _ . -"
+        )
+    return name
+
+
+class Workspace:
+    """A synthscope workspace folder. Open one with :meth:`open` or make one with :meth:`create`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        # One SQLite connection per thread: the server calls in from a thread pool.
+        self._local = threading.local()
+        self._all_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = connect(self.path / DB_NAME)
+            self._local.connection = connection
+            with self._lock:
+                self._all_connections.append(connection)
+        return connection
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path) -> Workspace:
+        path = Path(path)
+        if not (path / DB_NAME).is_file():
+            what = "does not exist" if not path.exists() else "is not a synthscope workspace"
+            raise WorkspaceError(f"{path}: {what} (make one with `synthscope ingest`)")
+        return cls(path)
+
+    @classmethod
+    def create(cls, path: str | Path) -> Workspace:
+        path = Path(path)
+        if (path / DB_NAME).exists():
+            raise WorkspaceError(f"{path}: a workspace already exists there")
+        for folder in ("vectors", "projections", "thumbs"):
+            (path / folder).mkdir(parents=True, exist_ok=True)
+        workspace = cls(path)
+        create_schema(workspace._connection)
+        return workspace
+
+    @staticmethod
+    def exists(path: str | Path) -> bool:
+        return (Path(path) / DB_NAME).is_file()
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._all_connections:
+                connection.close()
+            self._all_connections.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Workspace({str(self.path)!r}, n_points={self.n_points})"
+
+    # -- points and columns ----------------------------------------------------------------
+    @property
+    def n_points(self) -> int:
+        return int(self._connection.execute("SELECT COUNT(*) FROM points").fetchone()[0])
+
+    def _kinds(self) -> dict[str, str]:
+        rows = self._connection.execute("SELECT name, kind FROM columns ORDER BY position")
+        return dict(rows.fetchall())
+
+    def columns(self) -> list[str]:
+        """Column names: the fixed ones, then extra metadata and score columns in order of arrival."""
+        return [*FIXED_COLUMNS, *self._kinds()]
+
+    def column_kind(self, name: str) -> str:
+        """``'real'`` for numeric columns, ``'text'`` otherwise."""
+        if name == "id":
+            return "real"
+        if name in FIXED_COLUMNS:
+            return "text"
+        kinds = self._kinds()
+        if name not in kinds:
+            raise UnknownFeatureError(f"no column {name!r} (columns: {', '.join(self.columns())})")
+        return kinds[name]
+
+    def editable_columns(self) -> list[str]:
+        return [name for name in self.columns() if FIXED_COLUMNS.get(name, True)]
+
+    def column(self, name: str) -> np.ndarray:
+        """One value per point: float64 (NaN for missing) for numeric columns, else object (str/None)."""
+        kind = self.column_kind(name)
+        values = [
+            row[0]
+            for row in self._connection.execute(f"SELECT {quote(name)} FROM points ORDER BY id")
+        ]
+        if kind == "real":
+            return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        return np.array(values, dtype=object)
+
+    def rows(self, columns: Sequence[str] | None = None) -> list[tuple]:
+        """All points as tuples of the given columns (all columns by default), in id order."""
+        names = list(columns) if columns is not None else self.columns()
+        for name in names:
+            self.column_kind(name)
+        selection = ", ".join(quote(name) for name in names)
+        return self._connection.execute(f"SELECT {selection} FROM points ORDER BY id").fetchall()
+
+    def paths(self) -> set[str]:
+        return {row[0] for row in self._connection.execute("SELECT path FROM points")}
+
+    def _add_columns(self, kinds: dict[str, str]) -> None:
+        """Register new extra columns (inside the caller's transaction)."""
+        known = self._kinds()
+        position = len(known)
+        for name, kind in kinds.items():
+            if name in FIXED_COLUMNS or name in known:
+                continue
+            check_name(name, "column")
+            sql_type = "REAL" if kind == "real" else "TEXT"
+            self._connection.execute(f"ALTER TABLE points ADD COLUMN {quote(name)} {sql_type}")
+            self._connection.execute(
+                "INSERT INTO columns (name, kind, position) VALUES (?, ?, ?)",
+                (name, kind, position),
+            )
+            position += 1
+
+    def set_column(self, name: str, values: Sequence | np.ndarray, kind: str = "real") -> None:
+        """Set a whole column (one value per point) in one transaction, adding it when new."""
+        if kind not in ("real", "text"):
+            raise InvalidParameterError(f"column kind must be 'real' or 'text', got {kind!r}")
+        if name in ("id", "path", "source"):
+            raise InvalidParameterError(f"column {name!r} cannot be overwritten")
+        values = list(values)
+        n = self.n_points
+        if len(values) != n:
+            raise InvalidParameterError(f"column {name!r} needs {n} values, got {len(values)}")
+        if kind == "real":
+            cells = [None if v is None or np.isnan(float(v)) else float(v) for v in values]
+        else:
+            cells = [None if v is None else str(v) for v in values]
+        with transaction(self._connection):
+            if name not in FIXED_COLUMNS:
+                self._add_columns({name: kind})
+            self._connection.executemany(
+                f"UPDATE points SET {quote(name)} = ? WHERE id = ?",
+                [(cell, index) for index, cell in enumerate(cells)],
+            )
+
+    def append_points(self, records: Sequence[dict], kinds: dict[str, str]) -> None:
+        """Insert points (dicts of column -> value; ids follow on) in one transaction."""
+        with transaction(self._connection):
+            self._add_columns(kinds)
+            start = self.n_points
+            for offset, record in enumerate(records):
+                names = ["id", *record]
+                self._connection.execute(
+                    f"INSERT INTO points ({', '.join(quote(n) for n in names)}) "
+                    f"VALUES ({', '.join('?' * len(names))})",
+                    [start + offset, *record.values()],
+                )
+
+    # -- relabelling -----------------------------------------------------------------------
+    def relabel(self, ids: Sequence[int], column: str, value: object) -> int:
+        """Set ``column`` to ``value`` for ``ids``; returns the batch, committed before returning."""
+        if column not in self.editable_columns():
+            raise InvalidParameterError(
+                f"column {column!r} is not editable (editable: {', '.join(self.editable_columns())})"
+            )
+        ids = [int(i) for i in ids]
+        n = self.n_points
+        bad = [i for i in ids if not 0 <= i < n]
+        if bad:
+            raise InvalidParameterError(f"point ids out of range 0..{n - 1}: {bad[:5]}")
+        if self.column_kind(column) == "real" and value is not None:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise InvalidParameterError(
+                    f"column {column!r} is numeric; {value!r} is not a number"
+                ) from None
+        return _edits.apply_edit(self._connection, ids, column, value)
+
+    def undo(self) -> int | None:
+        return _edits.undo_last(self._connection)
+
+    def redo(self) -> int | None:
+        return _edits.redo_last(self._connection)
+
+    def edits(self, limit: int = 100) -> list[dict]:
+        return _edits.edit_history(self._connection, limit)
+
+    # -- vectors ---------------------------------------------------------------------------
+    def _vector_file(self, name: str) -> Path:
+        return self.path / "vectors" / f"{check_name(name, 'feature')}.npy"
+
+    def features(self) -> list[str]:
+        return sorted(path.stem for path in (self.path / "vectors").glob("*.npy"))
+
+    def vectors(self, name: str) -> np.ndarray:
+        """(n_points, d) float32, memory-mapped read-only."""
+        path = self._vector_file(name)
+        if not path.is_file():
+            known = ", ".join(self.features()) or "none yet"
+            raise UnknownFeatureError(
+                f"no feature {name!r} in {self.path} (features: {known}); "
+                f"compute it with `synthscope embed {self.path} --features ...`"
+            )
+        array = np.load(path, mmap_mode="r")
+        n = self.n_points
+        if array.shape[0] < n:
+            raise WorkspaceError(
+                f"feature {name!r} covers {array.shape[0]} of {n} points; recompute it with "
+                f"`synthscope embed {self.path} --features ...`"
+            )
+        return array[:n]
+
+    def write_vectors(self, name: str, array: np.ndarray) -> None:
+        array = np.asarray(array, dtype=np.float32)
+        if array.ndim != 2 or array.shape[0] != self.n_points:
+            raise InvalidParameterError(
+                f"feature {name!r} needs shape ({self.n_points}, d), got {array.shape}"
+            )
+        save_npy_atomic(self._vector_file(name), array)
+
+    # -- thumbnails and images -------------------------------------------------------------
+    def thumbnails(self) -> np.ndarray:
+        """(n_points, 64, 64) uint8, memory-mapped read-only."""
+        path = self.path / "thumbs" / "thumbs64.npy"
+        if not path.is_file():
+            return np.zeros((0, THUMB_SIZE, THUMB_SIZE), dtype=np.uint8)
+        return np.load(path, mmap_mode="r")[: self.n_points]
+
+    def thumbnail_tile(self, tile: int) -> Path:
+        """The atlas PNG holding thumbnails ``tile * 1024`` onwards (see ``THUMBS_PER_TILE``)."""
+        path = tile_path(self.path / "thumbs", tile)
+        if not path.is_file():
+            raise UnknownFeatureError(f"no thumbnail tile {tile}")
+        return path
+
+    def image_file(self, point: int) -> tuple[Path, int | None]:
+        """The file (and frame, for multi-frame DICOM) point ``point`` was ingested from."""
+        row = self._connection.execute("SELECT path FROM points WHERE id = ?", (point,)).fetchone()
+        if row is None:
+            raise InvalidParameterError(f"no point {point} (0..{self.n_points - 1})")
+        return split_frame(row[0])
+
+    def read_image(self, point: int) -> np.ndarray:
+        """Full-resolution 8-bit grayscale (H, W) of point ``point``, decoded from its file."""
+        from synthscope.io import read_grayscale
+
+        file, frame = self.image_file(point)
+        return read_grayscale(file, frame)
+
+    def label_map(self, point: int) -> np.ndarray | None:
+        """The point's label map (H, W) uint8, or None when it was ingested without one."""
+        from PIL import Image
+
+        row = self._connection.execute(
+            "SELECT label_map FROM points WHERE id = ?", (point,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        with Image.open(row[0]) as image:
+            return np.asarray(image).astype(np.uint8)
+
+    # -- projections -----------------------------------------------------------------------
+    def projection_id(self, request: dict) -> str:
+        """A stable id for a projection request: same request on the same points, same id."""
+        key = json.dumps({**request, "n_points": self.n_points}, sort_keys=True, default=str)
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def save_projection(self, pid: str, embedding: np.ndarray, meta: dict) -> None:
+        check_name(pid, "projection id")
+        folder = self.path / "projections"
+        save_npy_atomic(folder / f"{pid}.npy", np.asarray(embedding, dtype=np.float32))
+        write_text_atomic(folder / f"{pid}.json", json.dumps({**meta, "id": pid}, indent=2))
+
+    def load_projection(self, pid: str) -> tuple[np.ndarray, dict] | None:
+        check_name(pid, "projection id")
+        folder = self.path / "projections"
+        array, meta = folder / f"{pid}.npy", folder / f"{pid}.json"
+        if not (array.is_file() and meta.is_file()):
+            return None
+        return np.load(array), json.loads(meta.read_text())
+
+    def projections(self) -> list[dict]:
+        folder = self.path / "projections"
+        found = []
+        for meta in sorted(folder.glob("*.json")):
+            if (folder / f"{meta.stem}.npy").is_file():
+                found.append(json.loads(meta.read_text()))
+        return sorted(found, key=lambda item: str(item.get("created", "")))
+
+
+def split_frame(path: str) -> tuple[Path, int | None]:
+    """``/a/b.dcm#3`` -> (Path('/a/b.dcm'), 3); paths without a frame suffix -> (Path, None)."""
+    head, sep, tail = path.rpartition("#")
+    if sep and tail.isdigit():
+        return Path(head), int(tail)
+    return Path(path), None

@@ -1,0 +1,111 @@
+"""The three SPADE networks built from a config, and the tensor conversions they share."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from synthscope.errors import InvalidParameterError
+from synthscope.spade._blocks import init_weights
+from synthscope.spade._config import SpadeConfig
+from synthscope.spade._discriminator import MultiscaleDiscriminator
+from synthscope.spade._encoder import ConvEncoder
+from synthscope.spade._generator import SPADEGenerator
+
+__all__ = [
+    "SpadeModel",
+    "autocast",
+    "resolve_device",
+    "to_images",
+    "to_one_hot",
+    "to_uint8",
+]
+
+
+class SpadeModel(nn.Module):
+    """Generator, multiscale discriminator and (with ``use_vae``) the style encoder.
+
+    The config must have ``label_nc`` and ``image_channels`` resolved. Weights are initialised
+    from ``seed`` without touching the global random state.
+    """
+
+    def __init__(self, config: SpadeConfig, *, seed: int | None = None) -> None:
+        super().__init__()
+        if config.label_nc is None or config.image_channels is None:
+            raise InvalidParameterError("label_nc and image_channels must be set to build SPADE")
+        self.config = config
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.seed if seed is None else seed)
+            self.generator = SPADEGenerator(
+                config.label_nc,
+                config.image_channels,
+                config.size,
+                ngf=config.ngf,
+                num_upsampling=config.num_upsampling,
+                use_vae=config.use_vae,
+                z_dim=config.z_dim,
+                norm=config.norm,
+                spectral=config.spectral,
+            )
+            self.discriminator = MultiscaleDiscriminator(
+                config.label_nc + config.image_channels,
+                num_d=config.num_d,
+                ndf=config.ndf,
+                n_layers=config.n_layers_d,
+                spectral=config.spectral,
+            )
+            self.encoder = (
+                ConvEncoder(
+                    config.image_channels,
+                    config.size,
+                    z_dim=config.z_dim,
+                    spectral=config.spectral,
+                )
+                if config.use_vae
+                else None
+            )
+            for net in (self.generator, self.discriminator, self.encoder):
+                if net is not None:
+                    init_weights(net)
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise InvalidParameterError("device 'cuda' requested but no CUDA GPU is available")
+    if name not in ("cpu", "cuda"):
+        raise InvalidParameterError(f"device must be auto, cpu or cuda (got {name!r})")
+    return torch.device(name)
+
+
+def autocast(device: torch.device, precision: str) -> torch.autocast:
+    """bf16 autocast on CUDA (``auto`` or ``bf16``); a disabled context otherwise.
+
+    bf16 keeps fp32's exponent range, so no loss scaler is needed.
+    """
+    enabled = device.type == "cuda" and precision in ("auto", "bf16")
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=enabled)
+
+
+def to_one_hot(
+    labels: np.ndarray | torch.Tensor, label_nc: int, device: torch.device
+) -> torch.Tensor:
+    """(B, H, W) class indices -> (B, label_nc, H, W) float one-hot on ``device``."""
+    tensor = torch.as_tensor(np.asarray(labels), device=device).long()
+    return F.one_hot(tensor, label_nc).permute(0, 3, 1, 2).float().contiguous()
+
+
+def to_images(images: np.ndarray, device: torch.device) -> torch.Tensor:
+    """(B, C, H, W) uint8 -> float in [-1, 1] on ``device``."""
+    return torch.as_tensor(np.asarray(images), device=device).float().div(127.5).sub(1.0)
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """Images in [-1, 1] (B, C, H, W) -> uint8 (B, H, W) for one channel or (B, H, W, 3)."""
+    array = ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
+    array = array.numpy()
+    return array[:, 0] if array.shape[1] == 1 else array.transpose(0, 2, 3, 1)

@@ -1,0 +1,238 @@
+"""Gradient engines for t-SNE: one small class per way of computing the forces.
+
+Every engine takes the affinities once and then, per iteration, the embedding in structure of
+arrays layout ``(dims, n)`` float32, and returns the gradient ``(dims, n)`` float64 in the
+openTSNE convention (no factor 4) plus, on request, the KL divergence of the un-exaggerated P.
+
+* ``exact``: our numba kernels over all n**2 pairs; deterministic, 2-D and 3-D.
+* ``exact-cuda``: the same sums with torch on a CUDA GPU (optional; chosen by "auto" when torch
+  sees CUDA).
+* ``fft``: openTSNE's FFT-accelerated interpolation (Linderman et al. 2019), 2-D only.
+* ``bh``: openTSNE's Barnes-Hut tree (theta = 0.5), 2-D and 3-D.
+
+"auto" picks ``exact`` up to :data:`EXACT_MAX_POINTS` (measured crossover, see
+``benchmarks/tsne.py``), then ``fft`` in 2-D and ``bh`` in 3-D.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+import scipy.sparse as sp
+
+from synthscope.errors import InvalidParameterError
+from synthscope.projection import _kernels
+
+__all__ = [
+    "ENGINES",
+    "EXACT_MAX_POINTS",
+    "Engine",
+    "ExactEngine",
+    "OpenTSNEEngine",
+    "TorchEngine",
+    "exact_kl",
+    "make_engine",
+    "resolve_engine",
+]
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh")
+
+# Largest n for which the exact kernel beats the tree/FFT engines on a 2-core CPU, per dims
+# (measured with benchmarks/tsne.py; the exact kernel is O(n**2) but ~10 G pairs/s).
+EXACT_MAX_POINTS = {2: 8_000, 3: 40_000}
+# The GPU kernel keeps winning much further; beyond this a run takes minutes even there.
+CUDA_MAX_POINTS = {2: 60_000, 3: 150_000}
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def resolve_engine(engine: str, n: int, dims: int) -> str:
+    """Turn "auto" into a concrete engine name and refuse impossible combinations."""
+    if engine == "auto":
+        if _cuda_available() and n <= CUDA_MAX_POINTS[dims]:
+            return "exact-cuda"
+        if n <= EXACT_MAX_POINTS[dims]:
+            return "exact"
+        return "fft" if dims == 2 else "bh"
+    if engine == "fft" and dims != 2:
+        raise InvalidParameterError(
+            "engine 'fft' supports only dims=2 (openTSNE's interpolation is 2-D); "
+            "use 'bh' or 'exact' for dims=3"
+        )
+    if engine == "exact-cuda" and not _cuda_available():
+        raise InvalidParameterError(
+            "engine 'exact-cuda' needs torch with a CUDA GPU; none is visible"
+        )
+    return engine
+
+
+class Engine:
+    """Base class: computes t-SNE gradients for a fixed P."""
+
+    name = "base"
+
+    def gradient(
+        self, Y: np.ndarray, exaggeration: float, want_kl: bool
+    ) -> tuple[np.ndarray, float | None]:
+        """Return the gradient (dims, n) float64 and the KL divergence (or None)."""
+        raise NotImplementedError
+
+
+class ExactEngine(Engine):
+    """All-pairs forces with the numba kernels (deterministic)."""
+
+    name = "exact"
+
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+        self.indptr = P.indptr.astype(np.int64)
+        self.indices = P.indices.astype(np.int32)
+        self.data = P.data.astype(np.float32)
+        n = P.shape[0]
+        self.dims = dims
+        self.rep = np.empty((dims, n))
+        self.att = np.empty((dims, n))
+        self.zrow = np.empty(n)
+
+    def gradient(
+        self, Y: np.ndarray, exaggeration: float, want_kl: bool
+    ) -> tuple[np.ndarray, float | None]:
+        if self.dims == 2:
+            _kernels.repulsion_2d(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
+            _kernels.attraction_2d(
+                Y[0], Y[1], self.indptr, self.indices, self.data, self.att[0], self.att[1]
+            )
+        else:
+            _kernels.repulsion_3d(Y[0], Y[1], Y[2], *self.rep, self.zrow)
+            _kernels.attraction_3d(
+                Y[0], Y[1], Y[2], self.indptr, self.indices, self.data, *self.att
+            )
+        Z = float(np.sum(self.zrow))
+        grad = exaggeration * self.att - self.rep / Z
+        kl = None
+        if want_kl:
+            kl = _kernels.kl_attraction_terms(Y, self.indptr, self.indices, self.data) + np.log(Z)
+        return grad, kl
+
+
+class OpenTSNEEngine(Engine):
+    """openTSNE's Barnes-Hut ("bh") or FFT-interpolation ("fft") negative gradient."""
+
+    def __init__(self, P: sp.csr_matrix, dims: int, method: str) -> None:
+        from openTSNE import tsne as otsne
+
+        self.name = method
+        self.P = sp.csr_matrix(P, dtype=np.float64)
+        self.P.indices = self.P.indices.astype(np.int32)
+        self.P.indptr = self.P.indptr.astype(np.int32)
+        self._exaggerated: tuple[float, sp.csr_matrix] = (1.0, self.P)
+        self.function = otsne.kl_divergence_bh if method == "bh" else otsne.kl_divergence_fft
+        self.params = {
+            "bh_params": {"theta": 0.5},
+            "fft_params": {
+                "n_interpolation_points": 3,
+                "min_num_intervals": 50,
+                "ints_in_interval": 1,
+            },
+        }
+        self.n_jobs = os.cpu_count() or 1
+
+    def _p(self, exaggeration: float) -> sp.csr_matrix:
+        if self._exaggerated[0] != exaggeration:
+            scaled = self.P.copy()
+            scaled.data *= exaggeration
+            self._exaggerated = (exaggeration, scaled)
+        return self._exaggerated[1]
+
+    def gradient(
+        self, Y: np.ndarray, exaggeration: float, want_kl: bool
+    ) -> tuple[np.ndarray, float | None]:
+        embedding = np.ascontiguousarray(Y.T, dtype=np.float64)
+        error, grad = self.function(
+            embedding,
+            self._p(exaggeration),
+            dof=1,
+            should_eval_error=want_kl,
+            n_jobs=self.n_jobs,
+            **self.params,
+        )
+        kl = None
+        if want_kl:  # openTSNE evaluates KL with the exaggerated P; undo as it does
+            kl = float(error) / exaggeration - float(np.log(exaggeration))
+        return np.ascontiguousarray(grad.T), kl
+
+
+class TorchEngine(Engine):
+    """The exact all-pairs sums with torch on a CUDA GPU, in row blocks (optional path).
+
+    Sums are per row in a fixed order and the attractive term uses a segmented cumulative sum,
+    not atomic scatter-adds, so runs repeat on the same GPU.
+    """
+
+    name = "exact-cuda"
+
+    def __init__(self, P: sp.csr_matrix, dims: int, device: str = "cuda") -> None:
+        import torch
+
+        self.torch = torch
+        self.device = torch.device(device)
+        coo = P.tocoo()
+        self.rows = torch.as_tensor(coo.row.astype(np.int64), device=self.device)
+        self.cols = torch.as_tensor(coo.col.astype(np.int64), device=self.device)
+        self.p = torch.as_tensor(coo.data.astype(np.float32), device=self.device)
+        self.indptr = torch.as_tensor(P.indptr.astype(np.int64), device=self.device)
+        self.n = P.shape[0]
+        # keep each (dims, block, n) difference tensor near 256 MiB
+        self.block = max(1, min(self.n, (64 * 2**20) // max(1, self.n * dims)))
+
+    def gradient(
+        self, Y: np.ndarray, exaggeration: float, want_kl: bool
+    ) -> tuple[np.ndarray, float | None]:
+        torch = self.torch
+        y = torch.as_tensor(Y, device=self.device)
+        rep = torch.empty_like(y, dtype=torch.float64)
+        zrow = torch.empty(self.n, dtype=torch.float64, device=self.device)
+        for start in range(0, self.n, self.block):
+            stop = min(start + self.block, self.n)
+            diff = y[:, start:stop, None] - y[:, None, :]
+            w = 1.0 / (1.0 + (diff * diff).sum(0))
+            zrow[start:stop] = w.sum(1, dtype=torch.float64) - 1.0
+            rep[:, start:stop] = (w * w * diff).sum(2, dtype=torch.float64)
+        Z = zrow.sum()
+        diff = y[:, self.rows] - y[:, self.cols]
+        d2 = (diff * diff).sum(0)
+        pw = (self.p / (1.0 + d2)).double()
+        csum = torch.cumsum(pw * diff.double(), dim=1)
+        csum = torch.cat(
+            [torch.zeros((csum.shape[0], 1), dtype=csum.dtype, device=self.device), csum], 1
+        )
+        att = csum[:, self.indptr[1:]] - csum[:, self.indptr[:-1]]
+        grad = exaggeration * att - rep / Z
+        kl = None
+        if want_kl:
+            p = self.p.double()
+            kl = float((p * torch.log(p * (1.0 + d2.double()))).sum() + torch.log(Z))
+        return grad.cpu().numpy(), kl
+
+
+def make_engine(name: str, P: sp.csr_matrix, dims: int) -> Engine:
+    """Build the engine called ``name`` (already resolved, see :func:`resolve_engine`)."""
+    if name == "exact":
+        return ExactEngine(P, dims)
+    if name == "exact-cuda":
+        return TorchEngine(P, dims)
+    return OpenTSNEEngine(P, dims, name)
+
+
+def exact_kl(Y: np.ndarray, P: sp.csr_matrix) -> float:
+    """Exact KL(P || Q) of an embedding ``Y`` given as (dims, n) float32, O(n**2) once."""
+    return float(ExactEngine(P, Y.shape[0]).gradient(Y, 1.0, want_kl=True)[1])

@@ -1,0 +1,255 @@
+"""t-SNE: input checks, preprocessing, initialisation and the gradient-descent loop.
+
+The schedule is the standard one (van der Maaten & Hinton 2008; Linderman & Steinerberger 2019;
+Belkina et al. 2019; openTSNE's defaults): early exaggeration 12 for the first 250 iterations
+with momentum 0.5, then exaggeration 1 with momentum 0.8; per-coordinate gains (+0.2 when the
+gradient keeps its direction, x0.8 otherwise, floor 0.01); learning rate ``n / exaggeration`` for
+"auto" (n/12 during early exaggeration, openTSNE's convention); a PCA initialisation rescaled to
+standard deviation 1e-4 (Kobak & Berens 2019).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from synthscope.errors import InvalidParameterError
+from synthscope.projection._affinity import affinities
+from synthscope.projection._checks import check_choice, check_data, check_number
+from synthscope.projection._engines import (
+    ENGINES,
+    Engine,
+    exact_kl,
+    make_engine,
+    resolve_engine,
+)
+from synthscope.projection._pca import principal_components
+from synthscope.projection._result import Projection
+
+__all__ = ["EXACT_KL_MAX_POINTS", "TSNECallback", "optimize", "tsne"]
+
+log = logging.getLogger(__name__)
+
+TSNECallback = Callable[[int, np.ndarray, float | None], bool | None]
+"""Called as ``callback(iteration, embedding (n, dims) float32, kl or None)``; False stops."""
+
+EXAGGERATION_ITERATIONS = 250
+MOMENTUM = (0.5, 0.8)
+MIN_GAIN = 0.01
+INIT_STD = 1e-4
+# Up to this many points the final KL is computed exactly (one O(n**2) pass, ~0.1 s).
+EXACT_KL_MAX_POINTS = 20_000
+
+
+def _check_params(
+    n: int,
+    dims: Any,
+    perplexity: Any,
+    iterations: Any,
+    learning_rate: Any,
+    early_exaggeration: Any,
+    pca_dims: Any,
+    metric: Any,
+    init: Any,
+    seed: Any,
+    engine: Any,
+    callback_every: Any,
+) -> None:
+    check_choice("dims", dims, (2, 3))
+    check_number("perplexity", perplexity, low=1)
+    if 3 * perplexity >= n:
+        raise InvalidParameterError(
+            f"perplexity must be < n_points / 3 (got {perplexity:g} for {n} points)"
+        )
+    check_number("iterations", iterations, low=1, integer=True)
+    if learning_rate != "auto":
+        check_number("learning_rate", learning_rate, low=0, low_open=True)
+    check_number("early_exaggeration", early_exaggeration, low=1)
+    if pca_dims is not None:
+        check_number("pca_dims", pca_dims, low=dims, integer=True)
+    check_choice("metric", metric, ("euclidean", "cosine"))
+    if isinstance(init, np.ndarray):
+        if init.shape != (n, dims):
+            raise InvalidParameterError(
+                f"init array must have shape ({n}, {dims}) (got {init.shape})"
+            )
+        if not np.isfinite(init).all():
+            raise InvalidParameterError("init array has NaN or infinite values")
+    else:
+        check_choice("init", init, ("pca", "random"))
+    check_number("seed", seed, low=0, integer=True)
+    check_choice("engine", engine, ENGINES)
+    check_number("callback_every", callback_every, low=1, integer=True)
+
+
+def _initial_embedding(
+    init: str | np.ndarray, reduced: np.ndarray, dims: int, seed: int, pcs: np.ndarray | None
+) -> np.ndarray:
+    """Starting layout (dims, n) float64 with standard deviation 1e-4 along the first axis."""
+    if isinstance(init, np.ndarray):
+        start = np.array(init, dtype=np.float64)
+    elif init == "random":
+        start = np.random.default_rng(seed).normal(0.0, INIT_STD, size=(reduced.shape[0], dims))
+    else:
+        start = pcs if pcs is not None else principal_components(reduced, dims, seed=seed)[0]
+        if start.shape[1] < dims:
+            extra = np.random.default_rng(seed).normal(size=(start.shape[0], dims - start.shape[1]))
+            start = np.hstack([start, extra * (start.std() or 1.0)])
+    start = start - start.mean(axis=0)
+    std = start[:, 0].std()
+    if not isinstance(init, np.ndarray) and std > 0:
+        # small initial spread: the early phase then acts on the cluster structure, not on noise
+        start *= INIT_STD / std
+    return np.ascontiguousarray(start.T)
+
+
+def optimize(
+    Y: np.ndarray,
+    engine: Engine,
+    *,
+    iterations: int,
+    learning_rate: float | str = "auto",
+    early_exaggeration: float = 12.0,
+    exaggeration_iterations: int = EXAGGERATION_ITERATIONS,
+    callback: TSNECallback | None = None,
+    callback_every: int = 10,
+) -> tuple[np.ndarray, int, float | None]:
+    """Run gradient descent on ``Y`` (dims, n) float64 in place.
+
+    Returns the final layout, the number of iterations run, and the last KL seen (or None).
+    """
+    n = Y.shape[1]
+    update = np.zeros_like(Y)
+    gains = np.ones_like(Y)
+    kl: float | None = None
+    done = 0
+    for iteration in range(iterations):
+        early = iteration < exaggeration_iterations
+        exaggeration = early_exaggeration if early else 1.0
+        momentum = MOMENTUM[0] if early else MOMENTUM[1]
+        rate = n / exaggeration if learning_rate == "auto" else float(learning_rate)
+        report = callback is not None and (iteration + 1) % callback_every == 0
+        grad, step_kl = engine.gradient(Y.astype(np.float32), exaggeration, want_kl=report)
+        if step_kl is not None:
+            kl = step_kl
+        flipped = np.sign(update) != np.sign(grad)
+        gains = np.where(flipped, gains + 0.2, gains * 0.8 + MIN_GAIN)
+        update = momentum * update - rate * gains * grad
+        Y += update
+        Y -= Y.mean(axis=1, keepdims=True)
+        done = iteration + 1
+        if report and callback(done, np.ascontiguousarray(Y.T, dtype=np.float32), kl) is False:
+            log.info("t-SNE stopped by its callback at iteration %d", done)
+            break
+    return Y, done, kl
+
+
+def tsne(
+    X: np.ndarray,
+    dims: int = 2,
+    perplexity: float = 30,
+    iterations: int = 1000,
+    learning_rate: float | str = "auto",
+    early_exaggeration: float = 12,
+    pca_dims: int | None = 50,
+    metric: str = "euclidean",
+    init: str | np.ndarray = "pca",
+    seed: int = 0,
+    engine: str = "auto",
+    callback: TSNECallback | None = None,
+    callback_every: int = 10,
+) -> Projection:
+    """t-distributed stochastic neighbour embedding of ``X`` into 2 or 3 dimensions.
+
+    Parameters
+    ----------
+    X : array of shape (n_points, n_features)
+        Input vectors (at least 4 points, no NaN or infinite values).
+    dims : {2, 3}
+        Output dimensions.
+    perplexity : float
+        Effective number of neighbours, >= 1 and < n_points / 3; affinities use the
+        ``3 * perplexity`` nearest neighbours.
+    iterations : int
+        Total gradient-descent iterations, the first 250 with early exaggeration.
+    learning_rate : float or "auto"
+        "auto" is ``n / exaggeration`` (n/12 during early exaggeration).
+    early_exaggeration : float
+        Factor on P during the first 250 iterations.
+    pca_dims : int or None
+        Reduce to this many principal components first (when the input has more); None skips it.
+    metric : {"euclidean", "cosine"}
+        Neighbour distance; "cosine" matches the TF Projector's neighbour search.
+    init : {"pca", "random"} or array of shape (n_points, dims)
+        Starting layout; "pca" and "random" are scaled to standard deviation 1e-4.
+    seed : int
+        Seeds every random step (randomised PCA, approximate neighbours, random init).
+    engine : {"auto", "exact", "exact-cuda", "fft", "bh"}
+        How the gradient is computed; "auto" picks by size and dims (see ``_engines``).
+    callback : callable, optional
+        ``callback(iteration, embedding, kl)`` every ``callback_every`` iterations; returning
+        False stops the run (the result then holds the layout reached).
+    callback_every : int
+        Iterations between callbacks.
+
+    Returns
+    -------
+    Projection
+        With ``kl`` exact for n <= 20,000 (otherwise the engine's estimate).
+    """
+    data = check_data(X)
+    n, d = data.shape
+    _check_params(
+        n, dims, perplexity, iterations, learning_rate, early_exaggeration, pca_dims,
+        metric, init, seed, engine, callback_every,
+    )  # fmt: skip
+    resolved = resolve_engine(engine, n, dims)
+    start = time.perf_counter()
+
+    pcs = None
+    reduced = data
+    if pca_dims is not None and d > pca_dims:
+        reduced, _ = principal_components(data, pca_dims, seed=seed)
+        pcs = reduced[:, :dims]
+        reduced = reduced.astype(np.float32)
+    P = affinities(reduced, perplexity, metric=metric, seed=seed)
+    Y = _initial_embedding(init, reduced, dims, seed, pcs)
+    gradient_engine = make_engine(resolved, P, dims)
+    Y, done, _ = optimize(
+        Y,
+        gradient_engine,
+        iterations=iterations,
+        learning_rate=learning_rate,
+        early_exaggeration=float(early_exaggeration),
+        callback=callback,
+        callback_every=callback_every,
+    )
+    embedding = np.ascontiguousarray(Y.T, dtype=np.float32)
+    final = np.ascontiguousarray(Y, dtype=np.float32)
+    if n <= EXACT_KL_MAX_POINTS:
+        kl = exact_kl(final, P)
+    else:  # exact for the exact engines, the tree/FFT estimate otherwise
+        kl = gradient_engine.gradient(final, 1.0, want_kl=True)[1]
+    seconds = time.perf_counter() - start
+    params = {
+        "method": "tsne",
+        "dims": dims,
+        "perplexity": float(perplexity),
+        "iterations": int(iterations),
+        "learning_rate": learning_rate if learning_rate == "auto" else float(learning_rate),
+        "early_exaggeration": float(early_exaggeration),
+        "exaggeration_iterations": EXAGGERATION_ITERATIONS,
+        "pca_dims": pca_dims,
+        "metric": metric,
+        "init": init if isinstance(init, str) else "array",
+        "seed": int(seed),
+        "engine": resolved,
+        "n_points": n,
+    }
+    return Projection(
+        embedding=embedding, params=params, kl=float(kl), seconds=seconds, iterations=done
+    )

@@ -10,32 +10,40 @@ and read pooled discriminator activations as features::
 
 from synthscope.spade._blocks import SPADEResBlock
 from synthscope.spade._checkpoint import checkpoint_path, list_checkpoints, load_checkpoint
-from synthscope.spade._config import SpadeConfig, load_config
+from synthscope.spade._config import SpadeConfig, load_config, resumed_config
 from synthscope.spade._data import PairedData, load_paired, read_label_map
 from synthscope.spade._discriminator import MultiscaleDiscriminator, PatchDiscriminator
 from synthscope.spade._encoder import ConvEncoder
+from synthscope.spade._features import discriminator_features
+from synthscope.spade._generate import GenerateResult, generate_images
 from synthscope.spade._generator import SPADEGenerator
-from synthscope.spade._model import SpadeModel
-from synthscope.spade._norm import SPADE
+from synthscope.spade._model import SpadeModel, TrainedSpade, load_trained
+from synthscope.spade._norm import SPADENorm
 from synthscope.spade._train import TrainResult, TrainStatus, training_loop
 
 __all__ = [
-    "SPADE",
     "ConvEncoder",
+    "GenerateResult",
     "MultiscaleDiscriminator",
     "PairedData",
     "PatchDiscriminator",
     "SPADEGenerator",
+    "SPADENorm",
     "SPADEResBlock",
     "SpadeConfig",
     "SpadeModel",
     "TrainResult",
     "TrainStatus",
+    "TrainedSpade",
     "checkpoint_path",
+    "discriminator_features",
+    "generate_images",
     "list_checkpoints",
     "load_checkpoint",
     "load_config",
     "load_paired",
+    "load_trained",
     "read_label_map",
+    "resumed_config",
     "training_loop",
 ]

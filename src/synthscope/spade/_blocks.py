@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from synthscope.spade._norm import SPADE
+from synthscope.spade._norm import SPADENorm
 
 __all__ = ["SPADEResBlock", "maybe_spectral"]
 
@@ -18,7 +18,7 @@ def maybe_spectral(module: nn.Module, enabled: bool) -> nn.Module:
 
 
 class SPADEResBlock(nn.Module):
-    """Residual block whose every norm is a :class:`SPADE` layer.
+    """Residual block whose every norm is a :class:`SPADENorm` layer.
 
     The shortcut is learned (SPADE then a bias-free 1x1 conv, no activation) only when the
     channel count changes; the middle width is ``min(fin, fout)`` as in the reference code.
@@ -32,11 +32,11 @@ class SPADEResBlock(nn.Module):
         fmiddle = min(fin, fout)
         self.conv_0 = maybe_spectral(nn.Conv2d(fin, fmiddle, 3, padding=1), spectral)
         self.conv_1 = maybe_spectral(nn.Conv2d(fmiddle, fout, 3, padding=1), spectral)
-        self.norm_0 = SPADE(fin, label_nc, norm=norm)
-        self.norm_1 = SPADE(fmiddle, label_nc, norm=norm)
+        self.norm_0 = SPADENorm(fin, label_nc, norm=norm)
+        self.norm_1 = SPADENorm(fmiddle, label_nc, norm=norm)
         if self.learned_shortcut:
             self.conv_s = maybe_spectral(nn.Conv2d(fin, fout, 1, bias=False), spectral)
-            self.norm_s = SPADE(fin, label_nc, norm=norm)
+            self.norm_s = SPADENorm(fin, label_nc, norm=norm)
 
     def forward(self, x: torch.Tensor, segmap: torch.Tensor) -> torch.Tensor:
         shortcut = self.conv_s(self.norm_s(x, segmap)) if self.learned_shortcut else x

@@ -18,9 +18,29 @@ from typing import Any
 
 from synthscope.errors import InputError, InvalidParameterError
 
-__all__ = ["OPTIONS_FILE", "SpadeConfig", "load_config", "save_config"]
+__all__ = [
+    "OPTIONS_FILE",
+    "RESUMABLE",
+    "SpadeConfig",
+    "load_config",
+    "resumed_config",
+    "save_config",
+]
 
 OPTIONS_FILE = "options.json"
+# Options that may differ when a run is resumed: they change neither the networks nor the data.
+RESUMABLE = frozenset(
+    {
+        "epochs",
+        "decay_epochs",
+        "max_steps",
+        "device",
+        "precision",
+        "snapshot_every",
+        "log_every",
+        "sample_every",
+    }
+)
 
 # How many times each mode doubles the starting grid (reference: normal 5, more 6, most 7).
 UPSAMPLINGS = {"normal": 5, "more": 6, "most": 7}
@@ -193,3 +213,20 @@ def load_config(run_dir: str | Path) -> SpadeConfig:
     if not isinstance(values, dict):
         raise InputError(path, "the run options must be a JSON object")
     return SpadeConfig.from_dict(values, source=str(path))
+
+
+def resumed_config(run_dir: str | Path, **changes: Any) -> SpadeConfig:
+    """The stored options of ``run_dir`` with some :data:`RESUMABLE` options changed.
+
+    Raises :class:`InvalidParameterError` naming any other option given with a different value.
+    """
+    stored = load_config(run_dir)
+    values = stored.to_dict()
+    changed = sorted(n for n, v in changes.items() if n not in RESUMABLE and values.get(n) != v)
+    if changed:
+        shown = ", ".join(f"{n} (stored {values.get(n)!r}, given {changes[n]!r})" for n in changed)
+        raise InvalidParameterError(
+            f"cannot resume {run_dir} with changed option(s) {shown};"
+            f" only {', '.join(sorted(RESUMABLE))} may change"
+        )
+    return stored.replace(**changes)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -9,14 +12,17 @@ from torch import nn
 
 from synthscope.errors import InvalidParameterError
 from synthscope.spade._blocks import init_weights
-from synthscope.spade._config import SpadeConfig
+from synthscope.spade._checkpoint import checkpoint_path, load_checkpoint
+from synthscope.spade._config import SpadeConfig, load_config
 from synthscope.spade._discriminator import MultiscaleDiscriminator
 from synthscope.spade._encoder import ConvEncoder
 from synthscope.spade._generator import SPADEGenerator
 
 __all__ = [
     "SpadeModel",
+    "TrainedSpade",
     "autocast",
+    "load_trained",
     "resolve_device",
     "to_images",
     "to_one_hot",
@@ -109,3 +115,32 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
     array = ((images.detach().float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
     array = array.numpy()
     return array[:, 0] if array.shape[1] == 1 else array.transpose(0, 2, 3, 1)
+
+
+@dataclass(frozen=True)
+class TrainedSpade:
+    """A run's networks loaded from one checkpoint, in eval mode on ``device``."""
+
+    config: SpadeConfig
+    model: SpadeModel
+    device: torch.device
+    checkpoint: Path
+    step: int
+    epoch: int
+
+
+def load_trained(
+    run_dir: str | Path, checkpoint: str = "latest", device: str = "auto"
+) -> TrainedSpade:
+    """Load a trained run (``latest``, an epoch number or a checkpoint path) for inference."""
+    config = load_config(run_dir)
+    path = checkpoint_path(run_dir, checkpoint)
+    torch_device = resolve_device(device)
+    state = load_checkpoint(path)
+    model = SpadeModel(config)
+    model.generator.load_state_dict(state["generator"])
+    model.discriminator.load_state_dict(state["discriminator"])
+    if model.encoder is not None and state.get("encoder") is not None:
+        model.encoder.load_state_dict(state["encoder"])
+    model.to(torch_device).eval().requires_grad_(False)
+    return TrainedSpade(config, model, torch_device, path, int(state["step"]), int(state["epoch"]))

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["SPADE", "parameter_free_norm"]
+__all__ = ["SPADENorm", "parameter_free_norm"]
 
 # Width of the shared label embedding; the reference code hard-codes 128 whatever the layer width.
 HIDDEN = 128
@@ -26,7 +26,7 @@ def parameter_free_norm(kind: str, channels: int) -> nn.Module:
     raise ValueError(f"unknown parameter-free norm {kind!r}")
 
 
-class SPADE(nn.Module):
+class SPADENorm(nn.Module):
     """Normalise ``x`` and modulate it with gamma and beta predicted from the label map.
 
     Parameters

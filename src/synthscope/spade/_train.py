@@ -32,7 +32,13 @@ from synthscope.spade._checkpoint import (
     save_checkpoint,
     snapshot,
 )
-from synthscope.spade._config import OPTIONS_FILE, SpadeConfig, load_config, save_config
+from synthscope.spade._config import (
+    OPTIONS_FILE,
+    RESUMABLE,
+    SpadeConfig,
+    load_config,
+    save_config,
+)
 from synthscope.spade._data import PairedData, epoch_order, load_paired
 from synthscope.spade._encoder import reparameterize
 from synthscope.spade._grid import sample_grid, write_png
@@ -58,19 +64,6 @@ __all__ = ["TrainResult", "TrainStatus", "training_loop"]
 log = logging.getLogger(__name__)
 
 LOSS_NAMES = ("g_gan", "g_feat", "g_vgg", "g_kld", "d_real", "d_fake")
-# Options that may differ when a run is resumed: they do not change the networks or the data.
-RESUMABLE = frozenset(
-    {
-        "epochs",
-        "decay_epochs",
-        "max_steps",
-        "device",
-        "precision",
-        "snapshot_every",
-        "log_every",
-        "sample_every",
-    }
-)
 _SAMPLES = 8
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from tests.helpers import write_dicom, write_images
 
 from synthscope.errors import ImageReadError, InputError, WorkspaceError
 from synthscope.workspace import THUMBS_PER_TILE, Workspace, ingest
+from tests.helpers import write_dicom, write_images
 
 
 def seed_vector(path: Path) -> np.ndarray:

@@ -61,6 +61,10 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
 
     try:
         yield update
-    finally:
+    except BaseException:
         if task is not None:
+            bar.live.transient = True  # an error replaces the bar: one line, not two
             bar.stop()
+        raise
+    if task is not None:
+        bar.stop()

@@ -21,7 +21,7 @@ from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
 from synthscope.features import pixel_feature_name, pixel_vector, pixels_to_float
 from synthscope.io import ImageEntry, read_frames, scan_folder
-from synthscope.workspace._decode import Skipped, decode_in_parallel
+from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_parallel
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import make_thumbnail, write_tiles
 
@@ -152,6 +152,8 @@ def ingest(
     """Create or extend ``workspace`` with the images under the ``real`` and ``fake`` folders."""
     if not real and not fake:
         raise InvalidParameterError("give at least one folder with --real or --fake")
+    if on_error not in ON_ERROR:
+        raise InvalidParameterError(f"--on-error must be 'fail' or 'skip', got {on_error!r}")
     path = Path(workspace)
     exists = Workspace.exists(path)
     if not exists and path.exists() and (not path.is_dir() or any(path.iterdir())):

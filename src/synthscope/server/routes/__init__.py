@@ -1,0 +1,25 @@
+"""The API routers, one module per resource; :data:`ROUTERS` is what the app mounts under /api."""
+
+from synthscope.server.routes import (
+    columns,
+    dataset,
+    downloads,
+    images,
+    labels,
+    neighbors,
+    projections,
+    realism,
+)
+
+ROUTERS = [
+    dataset.router,
+    columns.router,
+    projections.router,
+    images.router,
+    labels.router,
+    downloads.router,
+    neighbors.router,
+    realism.router,
+]
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,27 @@
+"""``GET /api/dataset``: what the page needs to start (counts, columns, features, projections)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from synthscope.server.deps import StateDep, WorkspaceDep
+from synthscope.server.routes._common import column_info
+from synthscope.server.routes.realism import find_report
+
+router = APIRouter(tags=["dataset"])
+
+
+@router.get("/dataset")
+def read_dataset(ws: WorkspaceDep, state: StateDep) -> dict[str, Any]:
+    """Point count, columns (kind, editable), features, stored projections, atlas layout."""
+    return {
+        "name": state.settings.workspace.name,
+        "count": int(ws.n_points),
+        "columns": column_info(ws),
+        "features": list(ws.features()),
+        "projections": list(ws.projections()),
+        "thumbs": state.thumbs.layout().to_json(),
+        "realism": find_report(state.settings.workspace) is not None,
+    }

@@ -1,0 +1,81 @@
+"""Downloads: every point's metadata, a selection's rows, and a projection's coordinates."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, Field
+
+from synthscope.server._tables import table_tsv
+from synthscope.server.deps import WorkspaceDep
+from synthscope.server.routes._common import parse_ids
+
+router = APIRouter(tags=["downloads"])
+
+_TSV = "text/tab-separated-values; charset=utf-8"
+# The selection file names a point by id and path, shows its labels and any numeric score.
+_SELECTION_BASE = ("id", "path", "source", "label", "group")
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/metadata.tsv")
+def metadata(ws: WorkspaceDep) -> Response:
+    """All points, all columns, with the TF Projector's header rule (loads back in it).
+
+    Written by the workspace's own exporter, so the page's download and
+    ``synthscope export --format metadata`` are the same bytes.
+    """
+    from synthscope.workspace import export
+
+    with tempfile.TemporaryDirectory(prefix="synthscope-") as folder:
+        (target,) = export(ws, Path(folder) / "metadata.tsv", "metadata")
+        data = target.read_bytes()
+    return Response(data, media_type=_TSV, headers=_attachment("metadata.tsv"))
+
+
+def _selection(ws: WorkspaceDep, ids: list[int]) -> Response:
+    present = list(ws.columns())
+    names = [n for n in _SELECTION_BASE if n in present]
+    names += [n for n in present if n not in names and ws.column_kind(n) == "real"]
+    columns = [np.arange(ws.n_points) if n == "id" else ws.column(n) for n in names]
+    text = table_tsv(names, columns, ids)
+    return Response(text, media_type=_TSV, headers=_attachment("selection.tsv"))
+
+
+@router.get("/selection.tsv")
+def selection_get(ws: WorkspaceDep, ids: str = "") -> Response:
+    """Rows of the selected points: ``?ids=3,5,10-12``."""
+    return _selection(ws, parse_ids(ids, ws.n_points))
+
+
+class SelectionBody(BaseModel):
+    ids: list[int] = Field(default_factory=list)
+
+
+@router.post("/selection.tsv")
+def selection_post(body: SelectionBody, ws: WorkspaceDep) -> Response:
+    """Rows of the selected points, for selections too long for a URL."""
+    return _selection(ws, parse_ids(",".join(map(str, body.ids)), ws.n_points))
+
+
+@router.get("/coordinates.csv")
+def coordinates(projection: str, ws: WorkspaceDep) -> Response:
+    """A stored projection's coordinates as CSV: ``id,x,y[,z]`` with a header."""
+    stored = ws.load_projection(projection)
+    if stored is None:
+        raise HTTPException(404, f"no stored projection {projection!r}")
+    emb = np.asarray(stored[0], dtype=np.float64)
+    axes = ["x", "y", "z"][: emb.shape[1]]
+    lines = [",".join(["id", *axes])]
+    lines += [f"{i}," + ",".join(f"{v:.7g}" for v in row) for i, row in enumerate(emb)]
+    return Response(
+        "\n".join(lines) + "\n",
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(f"coordinates-{projection}.csv"),
+    )

@@ -1,0 +1,376 @@
+"""The whole realism report: every test and metric, a plain-language verdict, JSON and HTML."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from synthscope._progress import ProgressCallback, no_progress
+from synthscope.realism._c2st import C2STResult, c2st
+from synthscope.realism._checks import check_float, check_int, check_seed, check_sets
+from synthscope.realism._fidelity import FrechetResult, KIDResult, frechet_distance, kid
+from synthscope.realism._geometry import group_codes, reduce_dims
+from synthscope.realism._memorization import MemorizationResult, memorization
+from synthscope.realism._mmd import MMDResult, mmd_test
+from synthscope.realism._one_nn import OneNNResult, one_nn_test
+from synthscope.realism._prdc import PRDCResult, prdc
+from synthscope.realism._scores import RealismScores, knn_real_share
+
+logger = logging.getLogger(__name__)
+
+_STEPS = ("pca", "one_nn", "c2st", "mmd", "scores", "frechet", "kid", "prdc", "memorization")
+
+
+@dataclass(frozen=True)
+class RealismReport:
+    """Every realism number for one real and one generated set, with its verdict.
+
+    The two-sample tests and realism scores work on the first ``n_components`` principal
+    components of the pooled features; Fréchet distance, KID, precision/recall/density/coverage
+    and memorisation on the full features, as their references define them.
+    """
+
+    one_nn: OneNNResult
+    c2st: C2STResult
+    mmd: MMDResult
+    frechet: FrechetResult
+    kid: KIDResult
+    prdc: PRDCResult
+    memorization: MemorizationResult
+    scores: RealismScores
+    verdict: str
+    evidence: tuple[str, ...]
+    alpha: float
+    n_real: int
+    n_fake: int
+    dimension: int
+    n_groups: int | None
+    feature: str | None
+    parameters: dict[str, Any]
+    seconds: dict[str, float] = field(compare=False)
+    real_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
+    fake_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every number, parameter and seed as plain JSON-ready values.
+
+        Timings (``seconds``) are left out so the same inputs and seed give the same bytes.
+        """
+        out: dict[str, Any] = {
+            "verdict": self.verdict,
+            "evidence": list(self.evidence),
+            "alpha": self.alpha,
+            "n_real": self.n_real,
+            "n_fake": self.n_fake,
+            "dimension": self.dimension,
+            "n_groups": self.n_groups,
+            "feature": self.feature,
+            "parameters": self.parameters,
+        }
+        for name in ("one_nn", "c2st", "mmd", "frechet", "kid", "prdc"):
+            out[name] = _plain(getattr(self, name), skip=("probability_real",))
+        memo = self.memorization
+        out["memorization"] = _plain(
+            memo, skip=("nearest_real", "distance", "ratio", "likely_copy", "real_reference_ratio")
+        )
+        out["scores"] = _plain(self.scores, skip=("c2st_probability", "knn_real_share"))
+        fake_ids = self.fake_ids if self.fake_ids is not None else np.arange(self.n_fake)
+        real_ids = self.real_ids if self.real_ids is not None else np.arange(self.n_real)
+        out["point_ids"] = "workspace point ids" if self.fake_ids is not None else "row indices"
+        out["per_fake_image"] = {
+            "id": [int(i) for i in fake_ids],
+            "realism_c2st": _floats(self.scores.c2st_probability),
+            "realism_knn": _floats(self.scores.knn_real_share),
+            "nearest_real": [int(real_ids[i]) for i in memo.nearest_real],
+            "nearest_real_distance": _floats(memo.distance),
+            "nearest_real_ratio": _floats(memo.ratio),
+            "likely_copy": [bool(v) for v in memo.likely_copy],
+        }
+        return out
+
+    def to_json(self, path: str | Path | None = None) -> str:
+        """The report as JSON text, also written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
+        if path is not None:
+            _write_atomic(Path(path), text)
+        return text
+
+    def to_html(
+        self,
+        path: str | Path | None = None,
+        *,
+        real_images: np.ndarray | None = None,
+        fake_images: np.ndarray | None = None,
+        title: str = "synthscope realism report",
+    ) -> str:
+        """One self-contained HTML page (inline SVG plots, base64 thumbnails of copy pairs)."""
+        from synthscope.realism._html import render_html
+
+        text = render_html(self, real_images=real_images, fake_images=fake_images, title=title)
+        if path is not None:
+            _write_atomic(Path(path), text)
+        return text
+
+
+def realism_report(
+    real: Any,
+    fake: Any,
+    groups: Sequence[Any] | None = None,
+    *,
+    n_components: int | None = 50,
+    n_permutations: int = 200,
+    alpha: float = 0.05,
+    k: int = 10,
+    null_splits: int = 3,
+    kid_subsets: int = 100,
+    kid_subset_size: int = 1000,
+    copy_quantile: float = 0.01,
+    feature: str | None = None,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+) -> RealismReport:
+    """Run every test and metric on one real and one generated feature set.
+
+    Parameters
+    ----------
+    real, fake
+        ``(N, d)`` and ``(M, d)`` feature arrays.
+    groups
+        Optional group (pullback/patient) per pooled point, real first; ``None`` = unknown.
+    n_components
+        PCA dimension of the two-sample tests and realism scores (``None`` keeps all).
+    n_permutations
+        Permutations of each test (whole groups when groups are given).
+    alpha
+        Significance level of the verdict.
+    k
+        Neighbours of the per-image ``knn`` realism score.
+    null_splits
+        Random pooled splits that estimate FD, precision and recall under the null.
+    kid_subsets, kid_subset_size
+        KID subsets and their size (capped at the set sizes).
+    copy_quantile
+        Expected share of generated images flagged as copies when nothing is copied.
+    feature
+        Name of the feature space, for the report.
+    seed
+        Seed of every random step.
+    progress
+        ``(done, total)`` callback over the report's steps.
+    """
+    sets = check_sets(real, fake, groups)
+    n_permutations = check_int("n_permutations", n_permutations, low=1)
+    alpha = check_float("alpha", alpha, low=0.0, high=0.5, open_low=True)
+    seed = check_seed(seed)
+    report_progress = progress or no_progress
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def tick(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[name] = round(now - clock, 4)
+        clock = now
+        report_progress(len(seconds), len(_STEPS))
+        logger.info("realism: %s done in %.2f s", name, seconds[name])
+
+    report_progress(0, len(_STEPS))
+    x, kept = reduce_dims(sets.pooled, n_components, seed)
+    xr, xf = x[: sets.n_real], x[sets.n_real :]
+    tick("pca")
+    common = {"n_permutations": n_permutations, "n_components": None, "seed": seed}
+    nn_result = dataclasses.replace(one_nn_test(xr, xf, sets.groups, **common), n_components=kept)
+    tick("one_nn")
+    c2st_result = dataclasses.replace(c2st(xr, xf, sets.groups, **common), n_components=kept)
+    tick("c2st")
+    mmd_result = dataclasses.replace(mmd_test(xr, xf, sets.groups, **common), n_components=kept)
+    tick("mmd")
+    share, excluded = knn_real_share(x, sets.is_real, sets.groups, k, True)
+    n_r, n_f = sets.n_real, sets.n_fake
+    scores = RealismScores(
+        c2st_probability=c2st_result.probability_real[n_r:],
+        knn_real_share=share[n_r:],
+        k=k,
+        expected_null_knn=n_r / (n_r + n_f - 1),
+        exclude_same_group=excluded,
+        n_components=kept,
+        n_real=n_r,
+        n_fake=n_f,
+        seed=seed,
+    )
+    tick("scores")
+    fd = frechet_distance(sets.real, sets.fake, null_splits=null_splits, seed=seed)
+    tick("frechet")
+    kid_result = kid(
+        sets.real, sets.fake, n_subsets=kid_subsets, subset_size=kid_subset_size, seed=seed
+    )
+    tick("kid")
+    prdc_result = prdc(sets.real, sets.fake, null_splits=null_splits, seed=seed)
+    tick("prdc")
+    memo = memorization(sets.real, sets.fake, quantile=copy_quantile)
+    tick("memorization")
+
+    n_groups = None
+    if sets.has_groups:
+        codes = group_codes(sets.groups, n_r + n_f)
+        n_groups = int(np.count_nonzero(np.bincount(codes) > 1))
+    verdict, evidence = _verdict(
+        nn_result, c2st_result, mmd_result, prdc_result, memo, fd, alpha, n_groups
+    )
+    parameters = {
+        "n_components": n_components,
+        "n_permutations": n_permutations,
+        "alpha": alpha,
+        "k": k,
+        "null_splits": null_splits,
+        "kid_subsets": kid_subsets,
+        "kid_subset_size": kid_subset_size,
+        "copy_quantile": copy_quantile,
+        "seed": seed,
+    }
+    return RealismReport(
+        one_nn=nn_result,
+        c2st=c2st_result,
+        mmd=mmd_result,
+        frechet=fd,
+        kid=kid_result,
+        prdc=prdc_result,
+        memorization=memo,
+        scores=scores,
+        verdict=verdict,
+        evidence=tuple(evidence),
+        alpha=alpha,
+        n_real=n_r,
+        n_fake=n_f,
+        dimension=int(sets.real.shape[1]),
+        n_groups=n_groups,
+        feature=feature,
+        parameters=parameters,
+        seconds=seconds,
+    )
+
+
+def _verdict(
+    nn: OneNNResult,
+    cl: C2STResult,
+    mmd: MMDResult,
+    pr: PRDCResult,
+    memo: MemorizationResult,
+    fd: FrechetResult,
+    alpha: float,
+    n_groups: int | None,
+) -> tuple[str, list[str]]:
+    """A headline and the evidence sentences it rests on, each citing its numbers."""
+    evidence = [
+        f"1-NN accuracy {nn.accuracy:.3f} (real {nn.accuracy_real:.3f}, generated "
+        f"{nn.accuracy_fake:.3f}); {nn.expected_null:.3f} expected if indistinguishable; "
+        f"permutation p = {nn.p_value:.3g}.",
+        f"Classifier two-sample test: out-of-fold AUROC {cl.auroc:.3f} (0.5 if "
+        f"indistinguishable), p = {cl.p_value:.3g}, {cl.n_folds} folds"
+        + (" that never split a group." if cl.grouped_folds else "."),
+        f"MMD² {mmd.mmd2:.3g} (0 if indistinguishable), p = {mmd.p_value:.3g}.",
+    ]
+    rejected = [
+        name
+        for name, result in (("1-NN", nn), ("classifier", cl), ("MMD", mmd))
+        if result.p_value <= alpha
+    ]
+    if not rejected:
+        headline = (
+            "Not distinguishable in this feature space: no test told the generated images from "
+            f"the real ones at α = {alpha:g}."
+        )
+    else:
+        strength = "easily" if cl.auroc >= 0.9 else "clearly" if cl.auroc >= 0.7 else "slightly"
+        headline = (
+            f"Distinguishable: the generated images can be told from the real ones "
+            f"({strength}, classifier AUROC {cl.auroc:.2f}); "
+            f"{len(rejected)} of 3 tests reject at α = {alpha:g} ({', '.join(rejected)})."
+        )
+    if n_groups:
+        evidence.append(
+            f"Frames were grouped ({n_groups} groups): permutations moved whole groups"
+            + (
+                ", and 1-NN neighbours came from other groups only."
+                if nn.exclude_same_group
+                else "."
+            )
+        )
+    evidence.append(
+        f"Precision {pr.precision:.3f} / recall {pr.recall:.3f}"
+        + (
+            f" against {pr.precision_null:.3f} / {pr.recall_null:.3f} for two sets from one "
+            "distribution"
+            if pr.precision_null is not None and pr.recall_null is not None
+            else ""
+        )
+        + f"; density {pr.density:.3f} (1 expected), coverage {pr.coverage:.3f} "
+        f"({pr.coverage_null:.3f} expected)."
+    )
+    if pr.recall_null is not None and pr.recall < 0.8 * pr.recall_null:
+        evidence.append(
+            "Recall is well below its null value: the generated images cover less of the real "
+            "variety (possible mode collapse)."
+        )
+    fd_text = f"Fréchet distance {fd.distance:.4g}"
+    if fd.expected_null is not None:
+        fd_text += f" against {fd.expected_null:.4g} for two sets from one distribution"
+    evidence.append(fd_text + ".")
+    expected = memo.expected_null_copies
+    excess = memo.n_likely_copies > expected + 3.0 * math.sqrt(max(expected, 1.0))
+    copy_text = (
+        f"{memo.n_likely_copies} generated images flagged as likely copies "
+        f"(about {expected:.0f} expected by chance"
+        + (f"; {memo.n_duplicates} exact duplicates" if memo.n_duplicates else "")
+        + ")."
+    )
+    if memo.n_duplicates or excess:
+        headline += " Some generated images look copied from real ones; see the closest pairs."
+        copy_text = "Memorisation: " + copy_text
+    evidence.append(copy_text)
+    if nn.accuracy_fake < nn.expected_null - 0.1 and nn.p_value > 0.5:
+        evidence.append(
+            "Generated images are often nearest to real ones (1-NN accuracy on generated images "
+            "below chance), a hint of memorisation."
+        )
+    evidence.append(
+        "Realism is only as strong as the features: a test that cannot separate raw pixels may "
+        "separate learned features."
+    )
+    return headline, evidence
+
+
+def _plain(result: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(result):
+        if f.name in skip:
+            continue
+        value = getattr(result, f.name)
+        if isinstance(value, np.ndarray):
+            out[f.name] = _floats(value)
+        elif isinstance(value, float):
+            out[f.name] = value if math.isfinite(value) else None
+        elif isinstance(value, tuple):
+            out[f.name] = list(value)
+        else:
+            out[f.name] = value
+    return out
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    return [float(v) if math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from synthscope.cli import _workspace_commands  # noqa: F401  (registers commands)
+from synthscope.cli import _phantom  # noqa: F401  (registers phantom)
 from synthscope.cli import _score  # noqa: F401  (registers score)
 from synthscope.cli import _serve  # noqa: F401
 from synthscope.cli import _project  # noqa: F401  (registers commands)

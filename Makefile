@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.synthscope-installed
 DEMO_DIR ?= demo-output
 
-.PHONY: demo test test-fast bench lint format clean install
+.PHONY: demo test test-fast bench lint format clean install web
 
 install: $(STAMP)
 
@@ -22,10 +22,24 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The projector's front end, built into the package's static folder (not committed).
+WEB_STAMP := src/synthscope/static/.built
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+web: $(WEB_STAMP)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_STAMP): web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+demo: $(STAMP) $(WEB_STAMP)
 	$(BIN)/synthscope-demo-chain $(DEMO_DIR)
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -43,4 +57,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build src/*.egg-info web/node_modules src/synthscope/static

@@ -20,7 +20,7 @@ __all__ = ["CATHETER_RADIUS_MM", "FrameAnatomy", "PullbackAnatomy"]
 
 CATHETER_RADIUS_MM = 0.5  # a 3 F imaging catheter (about 1 mm across)
 GUIDEWIRE_RADIUS_MM = 0.18  # a 0.014-inch coronary guidewire
-MEDIA_THICKNESS_MM = 0.1  # the hypoechoic media just inside the EEM
+MEDIA_THICKNESS_MM = 0.15  # the hypoechoic media just inside the EEM
 _MIN_WALL_MM = 0.12
 _LUMEN_MARGIN_MM = 0.2  # lumen border keeps this clear of the catheter
 

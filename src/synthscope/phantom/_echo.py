@@ -13,11 +13,12 @@ of fat. Electronic noise enters before time-gain compensation (TGC) and so grows
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+from scipy import fft, ndimage
 
 from synthscope.phantom._params import PhantomParams
 from synthscope.phantom._scan import ScanGeometry
@@ -113,20 +114,40 @@ def speckle_envelope(
     if np.any(np.asarray(density) < 1.0):
         density = np.broadcast_to(np.asarray(density, dtype=np.float32), weight.shape)
         keep = draws.sparse < density
-        weight = np.where(keep, weight / np.sqrt(np.maximum(density, 1e-6)), 0.0)
-    field = draws.scatter * weight  # (2, L, D): real and imaginary parts
+        weight = np.where(keep, weight / np.sqrt(np.maximum(density, 1e-6)), np.float32(0.0))
+    field = np.empty(weight.shape, dtype=np.complex64)
+    np.multiply(draws.scatter[0], weight, out=field.real)
+    np.multiply(draws.scatter[1], weight, out=field.imag)
     if coherent is not None:
-        field[0] += coherent
+        field.real += coherent
     axial, lateral = psf_kernels(params, geometry)
-    field = ndimage.correlate1d(field, axial, axis=2, mode="constant")
-    field = ndimage.correlate1d(field, lateral, axis=1, mode="wrap")
+    # Axial: a short kernel, direct. Lateral: the A-lines close a circle, so a circular
+    # convolution by FFT is exact, and cheaper than the direct one for wide beams.
+    field = ndimage.correlate1d(field, axial, axis=1, mode="constant")
+    field = fft.ifft(fft.fft(field, axis=0) * _circular_spectrum(lateral, geometry.n_lines), axis=0)
     if after_psf is not None:
-        field[0] += after_psf
+        field.real += after_psf
     noise_scale = np.float32(10 ** (params.noise_db / 20) * math.sqrt(0.5))
-    field += draws.noise * noise_scale
+    field.real += draws.noise[0] * noise_scale
+    field.imag += draws.noise[1] * noise_scale
     if tgc is not None:
         field *= tgc
-    return np.hypot(field[0], field[1])
+    return np.abs(field)
+
+
+@functools.lru_cache(maxsize=16)
+def _spectrum_cached(kernel: bytes, n: int) -> np.ndarray:
+    taps = np.frombuffer(kernel, dtype=np.float32)
+    circular = np.zeros(n, dtype=np.float64)
+    half = len(taps) // 2
+    for offset, tap in zip(range(-half, half + 1), taps, strict=True):
+        circular[offset % n] += tap
+    # A symmetric kernel has a real spectrum; shaped (n, 1) to broadcast over depth.
+    return np.ascontiguousarray(np.fft.fft(circular).real.astype(np.float32)[:, None])
+
+
+def _circular_spectrum(kernel: np.ndarray, n: int) -> np.ndarray:
+    return _spectrum_cached(kernel.astype(np.float32).tobytes(), n)
 
 
 def log_compress(envelope: np.ndarray, params: PhantomParams) -> np.ndarray:

@@ -71,7 +71,7 @@ class PhantomParams:
     blur_px: float = 0.0
     noise_db: float = -42.0
     attenuation_db_cm_mhz: float = 0.5
-    tgc_db_cm: float = 32.0
+    tgc_db_cm: float = 24.0
     center_frequency_mhz: float = 40.0
     fractional_bandwidth: float = 0.5
     blood_echo_db: float = -24.0

@@ -17,7 +17,7 @@ from scipy import linalg
 from scipy.stats import rankdata
 
 from synthscope.errors import InvalidParameterError
-from synthscope.realism._checks import check_float, check_int, check_seed, check_sets
+from synthscope.realism._checks import check_float, check_int, check_seed, check_sets, rng_for
 from synthscope.realism._geometry import group_codes, reduce_dims
 from synthscope.realism._permutation import p_value, permute_labels
 
@@ -96,7 +96,7 @@ def c2st(
             f"n_folds must be <= the number of groups (got {n_folds} folds for {n_units} groups)"
         )
 
-    rng = np.random.default_rng(seed)
+    rng = rng_for(seed, "c2st")
     folds = _assign_folds(codes, n_folds, rng)
     permuted, scheme = permute_labels(is_real, codes, n_permutations, rng)
     labels = np.concatenate([is_real[:, None], permuted], axis=1).astype(np.float64)

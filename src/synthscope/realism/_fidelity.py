@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_int, check_seed, check_sets
+from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def frechet_distance(real: Any, fake: Any, *, null_splits: int = 0, seed: int = 
     expected = None
     if null_splits:
         pooled = sets.pooled
-        rng = np.random.default_rng(seed)
+        rng = rng_for(seed, "frechet")
         values = []
         for _ in range(null_splits):
             order = rng.permutation(pooled.shape[0])
@@ -164,7 +164,7 @@ def kid(
     pooled = sets.pooled
     if pooled.shape[0] <= _GRAM_LIMIT:
         gram = pooled @ pooled.T
-    rng = np.random.default_rng(seed)
+    rng = rng_for(seed, "kid")
     values = np.empty(n_subsets)
     for s in range(n_subsets):
         ir = rng.choice(n_r, m, replace=False)

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from synthscope.realism._checks import check_int, check_seed, check_sets
+from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
 from synthscope.realism._geometry import group_codes, reduce_dims, squared_distances
 from synthscope.realism._permutation import p_value, permute_labels
 
@@ -95,7 +95,7 @@ def mmd_test(
         (np.ones(n), (codes, np.arange(n))), shape=(int(codes.max()) + 1, n)
     )
     observed = _mmd2(kernel, is_real[:, None], indicator, exclude)[0]
-    rng = np.random.default_rng(seed)
+    rng = rng_for(seed, "mmd")
     labels, scheme = permute_labels(is_real, codes, n_permutations, rng)
     null = np.concatenate(
         [

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_int, check_seed, check_sets
+from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
 from synthscope.realism._geometry import (
     exclusion_mask,
     group_codes,
@@ -90,7 +90,7 @@ def one_nn_test(
     nn = nn[:, 0]
 
     correct = is_real == is_real[nn]
-    rng = np.random.default_rng(seed)
+    rng = rng_for(seed, "one_nn")
     labels, scheme = permute_labels(is_real, codes, n_permutations, rng)
     null = (labels == labels[nn]).mean(axis=0)
     return OneNNResult(

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_int, check_seed, check_sets
+from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
 from synthscope.realism._geometry import squared_distances
 
 
@@ -73,7 +73,7 @@ def prdc(
     p, r, dens, cov = _prdc(d2, index[:n_r], index[n_r:], k_pr, k_dc)
     p_null = r_null = None
     if null_splits:
-        rng = np.random.default_rng(seed)
+        rng = rng_for(seed, "prdc")
         splits = []
         for _ in range(null_splits):
             order = rng.permutation(index.size)

@@ -7,7 +7,6 @@ either holds a complete set or none: an interrupted run never leaves a half-writ
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import logging
 import os
@@ -16,25 +15,20 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InvalidParameterError
 from synthscope.phantom._params import PhantomParams
+from synthscope.phantom._png import encode_gray_png
 from synthscope.phantom._simulate import FrameRecord, _Job, _tasks, check_counts, run_ordered
 
 __all__ = ["write_phantom"]
 
 log = logging.getLogger(__name__)
 
-# zlib level 1: speckle barely compresses (level 6 saves ~5 %) and level 1 is twice as fast.
-_PNG_LEVEL = 1
-
-
-def _png_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG", compress_level=_PNG_LEVEL)
-    return buffer.getvalue()
+# zlib level 1 for frames: speckle barely compresses (level 6 saves ~2 %) at half the speed.
+# Label maps are flat regions, which level 6 shrinks by a third more at little cost.
+_IMAGE_LEVEL, _LABEL_LEVEL = 1, 6
 
 
 class _PngWriter:
@@ -44,8 +38,8 @@ class _PngWriter:
         self.root = root
 
     def __call__(self, stem: str, image: np.ndarray, labels: np.ndarray) -> None:
-        (self.root / "images" / f"{stem}.png").write_bytes(_png_bytes(image))
-        (self.root / "labels" / f"{stem}.png").write_bytes(_png_bytes(labels))
+        (self.root / "images" / f"{stem}.png").write_bytes(encode_gray_png(image, _IMAGE_LEVEL))
+        (self.root / "labels" / f"{stem}.png").write_bytes(encode_gray_png(labels, _LABEL_LEVEL))
 
 
 def _tsv_value(value: object) -> str:

@@ -116,6 +116,10 @@ def train_command(
     num_upsampling: Annotated[
         str | None, typer.Option(help="normal | more | most [normal].", rich_help_panel=_MODEL)
     ] = None,
+    spade_hidden: Annotated[
+        int | None,
+        typer.Option(help="Width of SPADE's label embedding [128].", rich_help_panel=_MODEL),
+    ] = None,
     norm: Annotated[
         str | None,
         typer.Option(
@@ -166,6 +170,7 @@ def train_command(
         "ngf": ngf,
         "ndf": ndf,
         "num_upsampling": num_upsampling,
+        "spade_hidden": spade_hidden,
         "norm": norm,
         "use_vae": vae,
     }

@@ -25,18 +25,25 @@ class SPADEResBlock(nn.Module):
     """
 
     def __init__(
-        self, fin: int, fout: int, label_nc: int, *, norm: str = "batch", spectral: bool = True
+        self,
+        fin: int,
+        fout: int,
+        label_nc: int,
+        *,
+        norm: str = "batch",
+        spectral: bool = True,
+        hidden: int = 128,
     ) -> None:
         super().__init__()
         self.learned_shortcut = fin != fout
         fmiddle = min(fin, fout)
         self.conv_0 = maybe_spectral(nn.Conv2d(fin, fmiddle, 3, padding=1), spectral)
         self.conv_1 = maybe_spectral(nn.Conv2d(fmiddle, fout, 3, padding=1), spectral)
-        self.norm_0 = SPADENorm(fin, label_nc, norm=norm)
-        self.norm_1 = SPADENorm(fmiddle, label_nc, norm=norm)
+        self.norm_0 = SPADENorm(fin, label_nc, norm=norm, hidden=hidden)
+        self.norm_1 = SPADENorm(fmiddle, label_nc, norm=norm, hidden=hidden)
         if self.learned_shortcut:
             self.conv_s = maybe_spectral(nn.Conv2d(fin, fout, 1, bias=False), spectral)
-            self.norm_s = SPADENorm(fin, label_nc, norm=norm)
+            self.norm_s = SPADENorm(fin, label_nc, norm=norm, hidden=hidden)
 
     def forward(self, x: torch.Tensor, segmap: torch.Tensor) -> torch.Tensor:
         shortcut = self.conv_s(self.norm_s(x, segmap)) if self.learned_shortcut else x

@@ -86,6 +86,7 @@ class SpadeConfig:
     num_upsampling: str = "normal"  # normal | more | most
     norm: str = "batch"  # parameter-free norm inside SPADE: batch | instance
     spectral: bool = True  # spectral norm on the residual-block convolutions
+    spade_hidden: int = 128  # width of SPADE's label embedding (hard-coded 128 in the reference)
     use_vae: bool = False
     z_dim: int = 256
     # discriminator
@@ -131,6 +132,7 @@ class SpadeConfig:
             )
         _check_int("ngf", self.ngf, 1)
         _check_int("ndf", self.ndf, 1)
+        _check_int("spade_hidden", self.spade_hidden, 1)
         _check_int("num_d", self.num_d, 1, 5)
         _check_int("n_layers_d", self.n_layers_d, 1, 6)
         _check_int("z_dim", self.z_dim, 1)

@@ -37,6 +37,8 @@ class SPADEGenerator(nn.Module):
         Start from a linear projection of a style code instead of the downsampled label map.
     norm, spectral
         Parameter-free norm inside SPADE and spectral norm on the block convolutions.
+    spade_hidden
+        Width of each SPADE layer's label embedding (128 in the paper).
     """
 
     def __init__(
@@ -51,6 +53,7 @@ class SPADEGenerator(nn.Module):
         z_dim: int = 256,
         norm: str = "batch",
         spectral: bool = True,
+        spade_hidden: int = 128,
     ) -> None:
         super().__init__()
         n_up = _UPSAMPLINGS[num_upsampling]
@@ -66,7 +69,9 @@ class SPADEGenerator(nn.Module):
             self.fc = nn.Conv2d(label_nc, top, 3, padding=1)
 
         def block(fin: int, fout: int) -> SPADEResBlock:
-            return SPADEResBlock(fin, fout, label_nc, norm=norm, spectral=spectral)
+            return SPADEResBlock(
+                fin, fout, label_nc, norm=norm, spectral=spectral, hidden=spade_hidden
+            )
 
         self.head_0 = block(top, top)
         self.G_middle_0 = block(top, top)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +38,16 @@ def _rgb(images: np.ndarray) -> np.ndarray:
 
 
 def sample_grid(
-    labels: np.ndarray, real: np.ndarray | None, fake: np.ndarray, pad: int = 2
+    labels: np.ndarray,
+    real: np.ndarray | None,
+    fake: np.ndarray,
+    *,
+    extra: Sequence[np.ndarray] = (),
+    pad: int = 2,
 ) -> np.ndarray:
-    """Rows of coloured labels, real images (when given) and generated images, one column each."""
+    """Rows of coloured labels, real images (when given), generated images and ``extra`` rows."""
     rows = [colour_labels(labels), *([_rgb(real)] if real is not None else []), _rgb(fake)]
+    rows += [_rgb(row) for row in extra]
     n, h, w = fake.shape[0], fake.shape[1], fake.shape[2]
     grid = np.full((len(rows) * (h + pad) + pad, n * (w + pad) + pad, 3), 255, np.uint8)
     for r, row in enumerate(rows):

@@ -54,6 +54,7 @@ class SpadeModel(nn.Module):
                 z_dim=config.z_dim,
                 norm=config.norm,
                 spectral=config.spectral,
+                spade_hidden=config.spade_hidden,
             )
             self.discriminator = MultiscaleDiscriminator(
                 config.label_nc + config.image_channels,

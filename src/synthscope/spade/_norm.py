@@ -39,19 +39,28 @@ class SPADENorm(nn.Module):
         ``"batch"`` or ``"instance"``: the parameter-free norm.
     kernel_size
         Kernel of the three label convolutions (3 in the paper).
+    hidden
+        Width of the shared label embedding (128 in the reference, whatever ``channels``; smaller
+        values make small CPU models much cheaper, since these convolutions run at full size).
     """
 
     def __init__(
-        self, channels: int, label_nc: int, *, norm: str = "batch", kernel_size: int = 3
+        self,
+        channels: int,
+        label_nc: int,
+        *,
+        norm: str = "batch",
+        kernel_size: int = 3,
+        hidden: int = HIDDEN,
     ) -> None:
         super().__init__()
         pad = kernel_size // 2
         self.param_free = parameter_free_norm(norm, channels)
         self.shared = nn.Sequential(
-            nn.Conv2d(label_nc, HIDDEN, kernel_size, padding=pad), nn.ReLU(inplace=False)
+            nn.Conv2d(label_nc, hidden, kernel_size, padding=pad), nn.ReLU(inplace=False)
         )
-        self.gamma = nn.Conv2d(HIDDEN, channels, kernel_size, padding=pad)
-        self.beta = nn.Conv2d(HIDDEN, channels, kernel_size, padding=pad)
+        self.gamma = nn.Conv2d(hidden, channels, kernel_size, padding=pad)
+        self.beta = nn.Conv2d(hidden, channels, kernel_size, padding=pad)
 
     def forward(self, x: torch.Tensor, segmap: torch.Tensor) -> torch.Tensor:
         normalized = self.param_free(x)

@@ -67,12 +67,8 @@ export class App {
   }
 
   private pointProps() {
-    const { selected, isolate, column } = this.store.get();
-    return {
-      colors: colorize(column, this.n).rgb,
-      selected,
-      visible: isolate ? selected : null,
-    };
+    const { selected, isolate } = this.store.get();
+    return { selected, visible: isolate ? selected : null };
   }
 
   private async fetchColumn(name: string, fresh = false): Promise<Column> {

@@ -42,6 +42,7 @@ export class ScatterRenderer {
   private dims: 2 | 3 = 3;
   private flags: Uint8Array = new Uint8Array(0);
   private selected: Uint8Array = new Uint8Array(0);
+  private colors: Uint8Array | null = null;
   private visible: Uint8Array | null = null;
   private hovered = -1;
   private frameRequested = false;
@@ -167,9 +168,11 @@ export class ScatterRenderer {
       this.controls2.enabled = this.dims === 2;
       this.cameraVersion++;
     }
-    if (props.colors) {
-      const attribute = this.geometry.getAttribute("rgb") as THREE.BufferAttribute;
-      (attribute.array as Uint8Array).set(props.colors.subarray(0, this.n * 3));
+    if (props.colors) this.colors = props.colors;
+    // Colours may arrive before or after the coordinates: apply them once both are here.
+    const attribute = this.geometry.getAttribute("rgb") as THREE.BufferAttribute | undefined;
+    if (attribute && this.colors && this.colors.length === this.n * 3 && (props.colors || props.positions)) {
+      (attribute.array as Uint8Array).set(this.colors);
       attribute.needsUpdate = true;
     }
     let flagsChanged = false;
@@ -195,6 +198,7 @@ export class ScatterRenderer {
   }
 
   private updateFlags(): void {
+    if (this.selected.length !== this.n) return;
     let any = false;
     for (let i = 0; i < this.n; i++) {
       const s = this.selected[i] ? 1 : 0;

@@ -365,6 +365,10 @@ const view = {
   get firstFrameAt() {
     return app.firstFrameAt;
   },
+  /** Column-major view-projection matrix of the camera (a copy). */
+  get viewProjection() {
+    return Array.from(app.renderer.viewProjection());
+  },
   /** Screen position (CSS px in the scatter) of point `id`, for tests that aim at points. */
   screenPosition(id: number): [number, number] {
     const screen = app.screenPositions();
@@ -373,11 +377,13 @@ const view = {
   /** Time `frames` synchronous draws while turning the camera (benchmark); ms per frame. */
   benchRotate(frames: number): number {
     const gl = app.renderer.canvas.getContext("webgl2");
+    const pixel = new Uint8Array(4);
     const start = performance.now();
     for (let k = 0; k < frames; k++) {
       app.renderer.rotate((2 * Math.PI) / 240);
       app.renderer.drawNow();
-      gl?.finish();
+      // Reading a pixel back waits for the frame to be drawn, which finish() alone may not.
+      gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
     }
     return (performance.now() - start) / frames;
   },

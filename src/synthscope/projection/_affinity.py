@@ -18,9 +18,9 @@ __all__ = ["EXACT_KNN_MAX_POINTS", "affinities", "conditional_affinities", "near
 
 log = logging.getLogger(__name__)
 
-# Above this many points an exact neighbour search costs minutes (all n**2 distances), so
-# pynndescent's approximate search takes over (as openTSNE's neighbors="auto" does at 1,000).
-EXACT_KNN_MAX_POINTS = 20_000
+# Up to here the exact search (BLAS over all n**2 distances in the PCA-reduced space) takes
+# seconds and is deterministic; beyond, pynndescent's approximate search takes over.
+EXACT_KNN_MAX_POINTS = 50_000
 
 
 def nearest_neighbors(

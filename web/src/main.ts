@@ -225,6 +225,29 @@ $<HTMLInputElement>("point-size").addEventListener("input", (e) =>
   app.renderer.setProps({ pointSize: Number((e.target as HTMLInputElement).value) }),
 );
 
+// Thumbnails as points: one texture layer per atlas tile (4 MB each), so it is capped.
+const MAX_THUMB_POINTS = 16_384;
+const thumbBox = $<HTMLInputElement>("show-thumbnails");
+thumbBox.addEventListener(
+  "change",
+  guard(async () => {
+    if (!thumbBox.checked || !app.atlas) {
+      app.renderer.setThumbnails(null);
+      thumbsShown = false;
+      return;
+    }
+    if (app.n > MAX_THUMB_POINTS) {
+      thumbBox.checked = false;
+      throw new Error(`thumbnails are drawn for up to ${MAX_THUMB_POINTS} points (${app.n} here)`);
+    }
+    say("loading thumbnails…");
+    app.renderer.setThumbnails(await app.atlas.layers());
+    thumbsShown = true;
+    say("");
+  }),
+);
+let thumbsShown = false;
+
 const tooltip = $("tooltip");
 const canvas = app.renderer.canvas;
 let hoverFrame = 0;
@@ -356,6 +379,9 @@ const view = {
   get legend() {
     return app.legend.map((e) => ({ label: e.label, count: e.count, color: e.color }));
   },
+  get thumbnails() {
+    return thumbsShown;
+  },
   get iteration() {
     return app.store.get().iteration;
   },
@@ -402,6 +428,10 @@ Object.defineProperty(window, "synthscope", { value: Object.freeze(view), writab
 showMethodFields();
 guard(async () => {
   const dataset = await app.load();
+  // Smaller dots for big sets: less overdraw, and a software renderer keeps up.
+  const size = dataset.count <= 50_000 ? 6 : dataset.count <= 500_000 ? 3 : 2;
+  $<HTMLInputElement>("point-size").value = String(size);
+  app.renderer.setProps({ pointSize: size });
   $("ws-name").textContent = dataset.name;
   $("point-count").textContent = String(dataset.count);
   const columns: [string, string][] = dataset.columns.map((c) => [c.name, c.name]);

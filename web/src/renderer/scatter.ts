@@ -81,6 +81,11 @@ export class ScatterRenderer {
         perspective: { value: true },
         hasSelection: { value: false },
         background: { value: new THREE.Vector3(BACKGROUND.r, BACKGROUND.g, BACKGROUND.b) },
+        thumbs: { value: false },
+        thumbSize: { value: 28 },
+        atlas: { value: null },
+        perRow: { value: 32 },
+        perTile: { value: 1024 },
       },
     });
     this.points = new THREE.Points(this.geometry, this.material);
@@ -156,6 +161,9 @@ export class ScatterRenderer {
         this.flags = new Uint8Array(n);
         this.geometry.setAttribute("rgb", new THREE.BufferAttribute(new Uint8Array(n * 3), 3, true));
         this.geometry.setAttribute("flags", new THREE.BufferAttribute(this.flags, 1));
+        const ids = new Float32Array(n);
+        for (let i = 0; i < n; i++) ids[i] = i;
+        this.geometry.setAttribute("pid", new THREE.BufferAttribute(ids, 1));
         this.selected = new Uint8Array(n);
       }
       this.geometry.setAttribute("position", new THREE.BufferAttribute(props.positions, 3));
@@ -194,6 +202,32 @@ export class ScatterRenderer {
       this.controls2.enabled = props.navigate && this.dims === 2;
     }
     if (props.pointSize) this.material.uniforms.size.value = props.pointSize;
+    this.render();
+  }
+
+  /**
+   * Draw points as thumbnails from `layers` (tiles x side x side grey bytes, each tile holding
+   * perRow x perRow cells), or as dots again with null.
+   */
+  setThumbnails(layers: { data: Uint8Array; side: number; tiles: number; perRow: number } | null): void {
+    const uniforms = this.material.uniforms;
+    (uniforms.atlas.value as THREE.DataArrayTexture | null)?.dispose();
+    if (!layers) {
+      uniforms.thumbs.value = false;
+      uniforms.atlas.value = null;
+    } else {
+      const texture = new THREE.DataArrayTexture(layers.data, layers.side, layers.side, layers.tiles);
+      texture.format = THREE.RedFormat;
+      texture.type = THREE.UnsignedByteType;
+      texture.minFilter = THREE.LinearFilter;
+      texture.magFilter = THREE.LinearFilter;
+      texture.generateMipmaps = false;
+      texture.needsUpdate = true;
+      uniforms.atlas.value = texture;
+      uniforms.perRow.value = layers.perRow;
+      uniforms.perTile.value = layers.perRow * layers.perRow;
+      uniforms.thumbs.value = true;
+    }
     this.render();
   }
 

@@ -24,6 +24,26 @@ export class ThumbAtlas {
     return tile;
   }
 
+  /** Grey bytes of every tile, stacked, for the renderer's thumbnail mode. */
+  async layers(): Promise<{ data: Uint8Array; side: number; tiles: number; perRow: number }> {
+    const { n_tiles: tiles, tile_px: side, per_row: perRow } = this.layout;
+    const data = new Uint8Array(tiles * side * side);
+    const canvas = document.createElement("canvas");
+    canvas.width = side;
+    canvas.height = side;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    if (!ctx) throw new Error("no 2-D canvas");
+    for (let t = 0; t < tiles; t++) {
+      const image = await this.tile(t);
+      ctx.clearRect(0, 0, side, side);
+      ctx.drawImage(image, 0, 0);
+      const rgba = ctx.getImageData(0, 0, side, side).data;
+      const layer = data.subarray(t * side * side, (t + 1) * side * side);
+      for (let k = 0; k < layer.length; k++) layer[k] = rgba[4 * k];
+    }
+    return { data, side, tiles, perRow };
+  }
+
   /** Draw point `id`'s thumbnail over the whole of `canvas`. */
   async draw(canvas: HTMLCanvasElement, id: number): Promise<void> {
     const { per_tile, per_row, thumb } = this.layout;

@@ -1,7 +1,29 @@
+// Round dots, or (thumbnail mode) the point's 64 px thumbnail from a texture array of atlas
+// tiles, framed in the point's colour.
+precision highp sampler2DArray;
+uniform bool thumbs;
+uniform sampler2DArray atlas;
+uniform float perRow;
+uniform float perTile;
 varying vec3 vColor;
+varying float vId;
 
 void main() {
-  vec2 d = gl_PointCoord - vec2(0.5);
-  if (dot(d, d) > 0.25) discard;  // round dots
-  gl_FragColor = vec4(vColor, 1.0);
+  vec2 p = gl_PointCoord;
+  if (!thumbs) {
+    vec2 d = p - vec2(0.5);
+    if (dot(d, d) > 0.25) discard;
+    gl_FragColor = vec4(vColor, 1.0);
+    return;
+  }
+  if (p.x < 0.08 || p.y < 0.08 || p.x > 0.92 || p.y > 0.92) {
+    gl_FragColor = vec4(vColor, 1.0);
+    return;
+  }
+  float id = floor(vId + 0.5);
+  float tile = floor(id / perTile);
+  float cell = id - tile * perTile;
+  vec2 rc = vec2(mod(cell, perRow), floor(cell / perRow));
+  float g = texture(atlas, vec3((rc + p) / perRow, tile)).r;
+  gl_FragColor = vec4(vec3(g), 1.0);
 }

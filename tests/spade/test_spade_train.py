@@ -47,6 +47,7 @@ def _states_equal(a: dict, b: dict) -> None:
     assert torch.equal(a["rng"]["noise"], b["rng"]["noise"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("use_vae", [False, True])
 def test_two_plus_two_steps_with_resume_equal_four_steps(
     pairs: Path, tmp_path: Path, tiny: dict, use_vae: bool
@@ -83,3 +84,25 @@ def test_resume_refuses_changed_architecture(trained_run) -> None:
     ):
         resumed_config(run, ngf=16, epochs=5)
     assert resumed_config(run, epochs=5).epochs == 5
+
+
+def test_learning_rates_follow_ttur_and_the_linear_decay() -> None:
+    from synthscope.spade._train import _learning_rates, _lr_factor
+
+    assert _learning_rates(SpadeConfig()) == (1e-4, 4e-4, (0.0, 0.9))
+    assert _learning_rates(SpadeConfig(ttur=False)) == (2e-4, 2e-4, (0.5, 0.999))
+    config = SpadeConfig(epochs=2, decay_epochs=3)
+    factors = [_lr_factor(config, epoch) for epoch in range(config.total_epochs)]
+    assert factors == [1.0, 1.0, 0.75, 0.5, 0.25]
+
+
+def test_a_step_with_the_vgg_loss_from_local_weights(
+    pairs: Path, tmp_path: Path, tiny: dict
+) -> None:
+    from synthscope.spade._losses import _vgg19_features
+
+    state = {f"features.{k}": v for k, v in _vgg19_features().state_dict().items()}
+    torch.save(state, tmp_path / "vgg19.pth")
+    config = SpadeConfig(**{**tiny, "max_steps": 1, "vgg_weights": str(tmp_path / "vgg19.pth")})
+    result = training_loop(pairs, tmp_path / "run", config)
+    assert result.losses["g_vgg"] > 0 and math.isfinite(result.losses["g_vgg"])

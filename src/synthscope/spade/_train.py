@@ -188,7 +188,7 @@ def training_loop(
     noise.manual_seed(config.seed)
 
     step = epoch = epoch_step = 0
-    saved_step = -1
+    saved_step, seconds_before = -1, 0.0
     latest = run_dir / CHECKPOINT_DIR / "latest.pt"
     if resume:
         state = load_checkpoint(latest)
@@ -199,7 +199,7 @@ def training_loop(
         opt_g.load_state_dict(state["opt_g"])
         opt_d.load_state_dict(state["opt_d"])
         step, epoch, epoch_step = state["step"], state["epoch"], state["epoch_step"]
-        saved_step = step
+        saved_step, seconds_before = step, float(state.get("seconds", 0.0))
         noise.set_state(state["rng"]["noise"])
         torch.set_rng_state(state["rng"]["torch"])
         if device.type == "cuda" and state["rng"].get("cuda") is not None:
@@ -238,7 +238,7 @@ def training_loop(
     sums = dict.fromkeys(LOSS_NAMES, 0.0)
     rows = 0
     last_time, last_step = time.perf_counter(), step
-    started = time.perf_counter()
+    started = time.perf_counter() - seconds_before  # the log's seconds count across resumes
     losses: dict[str, float] = {}
     model.train()
     while step < total_steps:
@@ -306,12 +306,25 @@ def training_loop(
                 progress(TrainStatus(step, total_steps, epoch, losses, rate))
         if epoch_step >= steps_per_epoch:
             epoch, epoch_step = epoch + 1, 0
-            _save(latest, model, opt_g, opt_d, noise, device, config, step, epoch, epoch_step)
+            _save(
+                latest,
+                model,
+                opt_g,
+                opt_d,
+                noise,
+                device,
+                config,
+                step,
+                epoch,
+                epoch_step,
+                time.perf_counter() - started,
+            )
             saved_step = step
             if epoch % config.snapshot_every == 0 or epoch == config.total_epochs:
                 snapshot(latest, epoch)
     if saved_step != step:
-        _save(latest, model, opt_g, opt_d, noise, device, config, step, epoch, epoch_step)
+        seconds = time.perf_counter() - started
+        _save(latest, model, opt_g, opt_d, noise, device, config, step, epoch, epoch_step, seconds)
     return TrainResult(run_dir, config, step, epoch, latest, losses)
 
 
@@ -326,6 +339,7 @@ def _save(
     step: int,
     epoch: int,
     epoch_step: int,
+    seconds: float,
 ) -> None:
     def cpu(state: dict) -> dict:
         return {k: v.detach().cpu() if torch.is_tensor(v) else v for k, v in state.items()}
@@ -344,6 +358,7 @@ def _save(
             "step": step,
             "epoch": epoch,
             "epoch_step": epoch_step,
+            "seconds": seconds,
             "rng": {
                 "noise": noise.get_state(),
                 "torch": torch.get_rng_state(),

@@ -28,9 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # WebGL through SwiftShader (software) since there is no GPU: Chromium asks for consent.
+    # With --disable-gpu, WebGL runs on SwiftShader (software); newer Chromium wants consent.
     "--enable-unsafe-swiftshader",
-    "--use-angle=swiftshader",
 ]
 N_EACH = 30
 

@@ -190,3 +190,18 @@ def test_a_2d_projection_switches_to_the_flat_camera(page):
     page.get_by_test_id("projection-select").select_option(index=two_d)
     page.wait_for_function("window.synthscope.camera.mode === '2d'")
     assert page.evaluate("window.synthscope.projection.dims") == 2
+
+
+def test_isolate_hides_the_rest_from_view_and_from_selection(page):
+    page.get_by_test_id("search-column").select_option("source")
+    page.get_by_test_id("search-text").fill("real")
+    page.get_by_test_id("search-apply").click()
+    page.wait_for_function("window.synthscope.selectedCount === 30")
+    page.get_by_test_id("isolate").click()
+    box = page.get_by_test_id("scatter").bounding_box()
+    page.get_by_test_id("select-box").click()
+    drag(page, [(1, 1), (box["width"] - 1, box["height"] - 1)])
+    # A box over everything takes only what is still shown.
+    assert page.evaluate("window.synthscope.selectedCount") <= 30
+    page.get_by_test_id("clear-selection").click()
+    assert page.get_by_test_id("selection-count").inner_text() == "0"

@@ -38,7 +38,7 @@ def test_a_new_projection_streams_iterates_and_is_stored(client, ws_path):
                     break
     assert statuses[-1]["state"] == "done", statuses[-1]
     iteration, total, final = frames[-1]
-    assert final.shape == (12, 2) and total == 750 and iteration == 20
+    assert final.shape == (12, 2) and total == 1000 and iteration == 20
     stored, meta = Workspace.open(ws_path).load_projection(pid)
     np.testing.assert_array_equal(stored, final)
     assert meta["method"] == "tsne" and meta["iterations"] == 20 and not meta["stopped"]
@@ -136,3 +136,16 @@ def test_real_pca_runs_through_the_projection_package(ws_path):
             assert wait_for(client, pid)["state"] == "done"
         coords = np.frombuffer(client.get(f"/api/projection/{pid}").content, "<f4")
     assert coords.reshape(12, 3).std(axis=0).min() > 0
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne", "umap"])
+def test_page_and_command_line_name_the_same_request_alike(method):
+    from synthscope.cli._project import projection_request
+    from synthscope.server.routes.projections import ProjectionCreate
+
+    cli = projection_request(
+        method, 3, "pixels64", 0,
+        perplexity=30.0, iterations=1000, learning_rate="auto", early_exaggeration=12.0,
+        pca_dims=50, metric="euclidean", engine="auto", n_neighbors=15, min_dist=0.1,
+    )  # fmt: skip
+    assert ProjectionCreate(method=method).canonical("pixels64") == cli

@@ -37,15 +37,19 @@ def run_projection(vectors: np.ndarray, request: dict[str, Any], callback: Itera
             dims=dims,
             n_neighbors=request["n_neighbors"],
             min_dist=request["min_dist"],
+            metric=request["metric"],
             seed=seed,
         )
     return projection.tsne(
         vectors,
         dims=dims,
         perplexity=request["perplexity"],
-        learning_rate=request["learning_rate"] or "auto",
+        learning_rate=request["learning_rate"],
         iterations=request["iterations"],
-        pca_dims=50 if request["pca50"] else None,
+        early_exaggeration=request["early_exaggeration"],
+        pca_dims=request["pca_dims"],
+        metric=request["metric"],
+        engine=request["engine"],
         seed=seed,
         # The job keeps only the newest iterate, so frequent callbacks cost a copy, no more.
         callback=lambda iteration, embedding, kl: not callback(iteration, embedding),

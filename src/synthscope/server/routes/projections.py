@@ -6,13 +6,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 
-from synthscope.errors import UnknownFeatureError
+from synthscope.errors import InvalidParameterError, UnknownFeatureError
 from synthscope.server._jobs import TERMINAL, ProjectionJob, encode_frame
 from synthscope.server._state import ServerState
 from synthscope.server.deps import StateDep, WorkspaceDep
@@ -22,31 +23,47 @@ logger = logging.getLogger(__name__)
 
 
 class ProjectionCreate(BaseModel):
-    """A projection the page asks for; only the fields of its method enter the id."""
+    """A projection the page asks for; only the fields of its method enter the id.
+
+    Defaults and the stored request match ``synthscope project``, so the page and the command
+    line find each other's results.
+    """
 
     method: Literal["pca", "tsne", "umap"]
     dims: Literal[2, 3] = 3
     feature: str | None = None
     perplexity: float = Field(30.0, gt=0)
-    learning_rate: float | None = Field(None, gt=0, description="None: n/12 (Belkina et al. 2019)")
-    iterations: int = Field(750, ge=1, le=100_000)
+    learning_rate: float | None = Field(None, gt=0, description="None: auto (n/12 early)")
+    iterations: int = Field(1000, ge=1, le=100_000)
+    early_exaggeration: float = Field(12.0, gt=0)
     pca50: bool = True
-    seed: int = 0
+    metric: Literal["euclidean", "cosine"] = "euclidean"
+    seed: int = Field(0, ge=0)
     n_neighbors: int = Field(15, ge=2, le=200)
-    min_dist: float = Field(0.1, ge=0.0, le=1.0)
+    min_dist: float = Field(0.1, ge=0.0, lt=1.0)
 
     def canonical(self, feature: str) -> dict[str, Any]:
         """The request as the workspace stores it: method, feature, and that method's knobs."""
-        base = {"method": self.method, "dims": self.dims, "feature": feature, "seed": self.seed}
+        base: dict[str, Any] = {
+            "method": self.method,
+            "dims": self.dims,
+            "feature": feature,
+            "seed": self.seed,
+        }
         if self.method == "tsne":
-            base |= {
-                "perplexity": self.perplexity,
-                "learning_rate": self.learning_rate,
-                "iterations": self.iterations,
-                "pca50": self.pca50,
-            }
+            base.update(
+                perplexity=float(self.perplexity),
+                iterations=self.iterations,
+                learning_rate="auto" if self.learning_rate is None else float(self.learning_rate),
+                early_exaggeration=float(self.early_exaggeration),
+                pca_dims=50 if self.pca50 else None,
+                metric=self.metric,
+                engine="auto",
+            )
         elif self.method == "umap":
-            base |= {"n_neighbors": self.n_neighbors, "min_dist": self.min_dist}
+            base.update(
+                n_neighbors=self.n_neighbors, min_dist=float(self.min_dist), metric=self.metric
+            )
         return base
 
     def total(self) -> int:
@@ -55,10 +72,17 @@ class ProjectionCreate(BaseModel):
 
 
 def _projection_id(ws: Any, request: dict[str, Any]) -> str:
-    """The workspace's id for ``request``, made a valid file name when it starts with a digit."""
+    """The workspace's id for ``request``, or ``p<id>`` where the workspace refuses its own id.
+
+    (The workspace's file-name check wants a leading letter, but its hex ids may start with a
+    digit; once it accepts them, the ids here are the workspace's own.)
+    """
     pid = ws.projection_id(request)
-    # The workspace's name check wants a leading letter, but its hex ids may start with a digit.
-    return pid if pid[:1].isalpha() else f"p{pid}"
+    try:
+        ws.load_projection(pid)
+    except InvalidParameterError:
+        return f"p{pid}"
+    return pid
 
 
 def _state(websocket: WebSocket) -> ServerState:
@@ -104,12 +128,18 @@ def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep)
         embedding = np.asarray(result.embedding, dtype=np.float32)
         stopped = job._stop.is_set()
         meta = {
-            **request,
+            "method": request["method"],
+            "dims": request["dims"],
+            "feature": request["feature"],
+            "seed": request["seed"],
             "params": result.params,
             "kl": result.kl,
-            "seconds": result.seconds,
+            "seconds": round(float(result.seconds), 3),
             "iterations": result.iterations,
+            "n_points": int(embedding.shape[0]),
+            "request": request,
             "stopped": stopped,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         with state.write_lock:
             ws.save_projection(job.id, embedding, meta)

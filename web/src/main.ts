@@ -44,8 +44,9 @@ function listProjections(): void {
 }
 
 function showMethodFields(): void {
-  for (const m of ["tsne", "umap"])
-    document.querySelectorAll<HTMLElement>(`.method-${m}`).forEach((node) => (node.hidden = method.value !== m));
+  document
+    .querySelectorAll<HTMLElement>(".method-tsne, .method-umap")
+    .forEach((node) => (node.hidden = !node.classList.contains(`method-${method.value}`)));
 }
 method.addEventListener("change", showMethodFields);
 projectionSelect.addEventListener("change", guard(async () => app.showProjection(projectionSelect.value)));
@@ -63,6 +64,7 @@ function projectionRequest(): api.ProjectionRequest {
     seed: number("seed"),
     n_neighbors: number("n-neighbors"),
     min_dist: number("min-dist"),
+    metric: $<HTMLSelectElement>("metric").value as "euclidean" | "cosine",
   };
 }
 

@@ -77,6 +77,7 @@ export interface ProjectionRequest {
   seed?: number;
   n_neighbors?: number;
   min_dist?: number;
+  metric?: "euclidean" | "cosine";
 }
 
 export interface JobStatus {

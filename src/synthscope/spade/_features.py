@@ -29,6 +29,7 @@ def discriminator_features(
     batch_size: int = 16,
     checkpoint: str = "latest",
     device: str = "auto",
+    names: Sequence[str] | None = None,
     progress: ProgressCallback | None = None,
 ) -> np.ndarray:
     """Pooled discriminator activations, one row per (image, label map) pair.
@@ -42,6 +43,8 @@ def discriminator_features(
         run's size.
     label_maps
         (H, W) class indices, one per image; resized (nearest) to the run's size.
+    names
+        What to call each pair in error messages (file paths, say); ``label_maps[i]`` otherwise.
 
     Returns
     -------
@@ -69,7 +72,9 @@ def discriminator_features(
             if image.dtype != np.uint8:
                 raise InvalidParameterError(f"images[{i}] must be uint8 (got {image.dtype})")
             label = np.asarray(label_maps[i])
-            check_label_values(f"label_maps[{i}]", label, config.label_nc)
+            check_label_values(
+                names[i] if names is not None else f"label_maps[{i}]", label, config.label_nc
+            )
             image = resize_image(image, config.size)
             if config.image_channels == 3 and image.ndim == 2:
                 image = np.repeat(image[..., None], 3, axis=-1)

@@ -176,3 +176,12 @@ def test_realism_report_is_served_once_written(client, ws_path):
     (ws_path / "realism.json").write_text('{"verdict": "separable", "auc": 0.9}')
     assert client.get("/api/realism").json()["auc"] == 0.9
     assert client.get("/api/dataset").json()["realism"] is True
+
+
+def test_point_route_gives_every_column_of_one_point(client, ws_path):
+    ws = Workspace.open(ws_path)
+    body = client.get("/api/point/7").json()
+    assert body["values"]["path"] == ws.column("path")[7]
+    assert body["values"]["score"] == pytest.approx(ws.column("score")[7])
+    assert body["values"]["group"] is None
+    assert client.get("/api/point/12").status_code == 404

@@ -311,18 +311,10 @@ async function inspect(id: number): Promise<void> {
   $("inspector-title").textContent = `Point ${id}`;
   $<HTMLImageElement>("inspector-image").src = api.imageUrl(id);
   const dataset = app.store.get().dataset;
-  const rows: HTMLElement[] = [];
-  for (const info of dataset?.columns ?? []) {
-    try {
-      const column = await api.getColumn(info.name).catch(() => null);
-      if (!column) continue;
-      const v = column.values[id];
-      const text = column.kind === "text" ? (v >= 0 ? column.categories[v] : "") : Number.isFinite(v) ? String(v) : "";
-      rows.push(el("tr", {}, el("td", {}, info.name), el("td", {}, text)));
-    } catch {
-      /* a column that fails to load is left out of the card */
-    }
-  }
+  const { values } = await api.point(id);
+  const rows = Object.entries(values).map(([name, value]) =>
+    el("tr", {}, el("td", {}, name), el("td", {}, value === null ? "" : String(value))),
+  );
   $("inspector-meta").replaceChildren(...rows);
   const metric = $<HTMLSelectElement>("knn-metric").value as "cosine" | "euclidean";
   const box = $("inspector-neighbors");

@@ -215,6 +215,9 @@ export const history = () => getJson<{ batches: Batch[] }>("api/labels/history?l
 export const neighbors = (id: number, k: number, metric: "cosine" | "euclidean") =>
   getJson<{ ids: number[]; distances: number[] }>(`api/neighbors/${id}?k=${k}&metric=${metric}`);
 
+export const point = (id: number) =>
+  getJson<{ id: number; values: Record<string, string | number | null> }>(`api/point/${id}`);
+
 export const realism = () => getJson<Record<string, unknown>>("api/realism");
 
 export async function selectionTsv(ids: number[]): Promise<Blob> {

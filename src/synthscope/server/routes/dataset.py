@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from synthscope.server.deps import StateDep, WorkspaceDep
-from synthscope.server.routes._common import column_info
+from synthscope.server.routes._common import check_point, column_info
 from synthscope.server.routes.realism import find_report
 
 router = APIRouter(tags=["dataset"])
@@ -25,3 +25,16 @@ def read_dataset(ws: WorkspaceDep, state: StateDep) -> dict[str, Any]:
         "thumbs": state.thumbs.layout().to_json(),
         "realism": find_report(state.settings.workspace) is not None,
     }
+
+
+@router.get("/point/{point}")
+def read_point(point: int, ws: WorkspaceDep) -> dict[str, Any]:
+    """Every column's value for one point (the page's metadata card)."""
+    check_point(ws, point)
+    values: dict[str, Any] = {}
+    for name in ws.columns():
+        value = ws.column(name)[point]
+        if isinstance(value, float) and value != value:  # NaN: missing
+            value = None
+        values[name] = value.item() if hasattr(value, "item") else value
+    return {"id": point, "values": values}

@@ -106,3 +106,11 @@ def test_a_step_with_the_vgg_loss_from_local_weights(
     config = SpadeConfig(**{**tiny, "max_steps": 1, "vgg_weights": str(tmp_path / "vgg19.pth")})
     result = training_loop(pairs, tmp_path / "run", config)
     assert result.losses["g_vgg"] > 0 and math.isfinite(result.losses["g_vgg"])
+
+
+@pytest.mark.slow
+def test_bf16_autocast_path_runs_on_cpu(pairs: Path, tmp_path: Path, tiny: dict) -> None:
+    # The CUDA default is bf16 autocast; on CPU the same path can be run on request.
+    config = SpadeConfig(**{**tiny, "max_steps": 1, "precision": "bf16", "use_vae": True})
+    result = training_loop(pairs, tmp_path / "run", config)
+    assert all(math.isfinite(v) for v in result.losses.values())

@@ -108,7 +108,7 @@ class SpadeConfig:
     seed: int = 0
     # bookkeeping
     device: str = "auto"  # auto | cpu | cuda
-    precision: str = "auto"  # auto (bf16 on CUDA, fp32 on CPU) | fp32 | bf16
+    precision: str = "auto"  # auto (bf16 on CUDA, fp32 on CPU) | fp32 | bf16 (any device)
     snapshot_every: int = 10  # keep a numbered checkpoint every this many epochs (and the last)
     log_every: int = 10  # steps between rows of losses.csv
     sample_every: int = 500  # steps between sample grids (and one at the end)

@@ -90,11 +90,12 @@ def resolve_device(name: str) -> torch.device:
 
 
 def autocast(device: torch.device, precision: str) -> torch.autocast:
-    """bf16 autocast on CUDA (``auto`` or ``bf16``); a disabled context otherwise.
+    """bf16 autocast for ``bf16``, and for ``auto`` on CUDA; a disabled context otherwise.
 
-    bf16 keeps fp32's exponent range, so no loss scaler is needed.
+    bf16 keeps fp32's exponent range, so no loss scaler is needed. It works on CPU too (slowly
+    without native bf16), which lets the mixed-precision path be tested without a GPU.
     """
-    enabled = device.type == "cuda" and precision in ("auto", "bf16")
+    enabled = precision == "bf16" or (precision == "auto" and device.type == "cuda")
     return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=enabled)
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_GRAM_PCA_LIMIT = 1000  # pooled points up to which PCA uses the exact Gram eigendecomposition
+
 
 def reduce_dims(
     pooled: np.ndarray, n_components: int | None, seed: int
@@ -15,18 +17,33 @@ def reduce_dims(
     """Project pooled points onto their first ``n_components`` principal components.
 
     Returns the projected points and the number of components kept, or the input unchanged and
-    ``None`` when ``n_components`` is ``None`` or not smaller than the dimension. Uses a seeded randomized SVD: about 1 s for 3,600 x 4,096 on two cores, against
-    tens of seconds for a full decomposition.
+    ``None`` when ``n_components`` is ``None`` or not smaller than the dimension. Up to 1,000
+    points the components are exact (Gram eigendecomposition); beyond, a seeded randomized SVD:
+    about 1 s for 3,600 x 4,096 on two cores, against tens of seconds for a full one.
     """
     n, d = pooled.shape
     if n_components is None or n_components >= min(n, d):
         return pooled, None
-    from sklearn.utils.extmath import randomized_svd
+    centred = pooled - pooled.mean(axis=0)
+    if n <= _GRAM_PCA_LIMIT:
+        # Few points: the exact components come from the n x n Gram matrix, cheaper than a
+        # randomized range finder over d columns.
+        from threadpoolctl import threadpool_limits
 
-    # Single precision halves the matrix-product time; 7 significant digits are plenty for
-    # components that only feed distance- and classifier-based tests.
-    centred = (pooled - pooled.mean(axis=0)).astype(np.float32)
-    u, s, _ = randomized_svd(centred, n_components, n_iter=4, random_state=seed)
+        # One BLAS thread: multithreaded LAPACK on small matrices stalls on a busy machine
+        # (0.4 s instead of 0.01 s for a 160 x 160 eigh under load).
+        with threadpool_limits(limits=1):
+            values, vectors = np.linalg.eigh(centred @ centred.T)
+        top = np.argsort(values)[::-1][:n_components]
+        u, s = vectors[:, top], np.sqrt(np.clip(values[top], 0.0, None))
+    else:
+        from sklearn.utils.extmath import randomized_svd
+
+        # Single precision halves the matrix-product time; 7 significant digits are plenty
+        # for components that only feed distance- and classifier-based tests.
+        u, s, _ = randomized_svd(
+            centred.astype(np.float32), n_components, n_iter=4, random_state=seed
+        )
     # Fix each component's sign (largest |loading| positive) so results do not hinge on BLAS.
     signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])
     signs[signs == 0] = 1.0

@@ -40,7 +40,7 @@ TINY = {
 }
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="module")
 def _one_torch_thread():
     """One intra-op thread: on a shared CPU, OpenMP threads that wait on each other cost 5x."""
     import torch

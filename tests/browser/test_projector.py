@@ -155,7 +155,8 @@ def test_relabel_is_saved_shown_and_undone(page, server):
     assert list(Workspace.open(server.workspace).column("label")) == list(
         Workspace.open(server.workspace).column("source")
     )
-    assert page.get_by_test_id("history").locator("li").count() == 2
+    # The history list refreshes after the colours: wait for it rather than race it.
+    page.wait_for_function("document.querySelectorAll('[data-testid=history] li').length === 2")
 
 
 def test_metadata_download_imports_back(page, server, tmp_path):

@@ -6,7 +6,9 @@ import * as api from "./api/client";
 import { App } from "./app";
 import { gradientCss } from "./state/colors";
 import { $, el, saveBlob, setOptions } from "./ui/dom";
+import { createInspector } from "./ui/inspector";
 import { SelectionOverlay } from "./ui/overlay";
+import { exposeView } from "./ui/view";
 import { renderRealism } from "./ui/realism";
 
 const app = new App($("scatter"));
@@ -300,39 +302,7 @@ canvas.addEventListener("pointerup", (e) => {
 });
 
 // ---- inspector -------------------------------------------------------------------------------
-const inspector = $("inspector");
-let inspected = -1;
-$("inspector-close").addEventListener("click", () => (inspector.hidden = true));
-$<HTMLSelectElement>("knn-metric").addEventListener("change", () => inspected >= 0 && void inspect(inspected));
-
-async function inspect(id: number): Promise<void> {
-  inspected = id;
-  inspector.hidden = false;
-  $("inspector-title").textContent = `Point ${id}`;
-  $<HTMLImageElement>("inspector-image").src = api.imageUrl(id);
-  const dataset = app.store.get().dataset;
-  const { values } = await api.point(id);
-  const rows = Object.entries(values).map(([name, value]) =>
-    el("tr", {}, el("td", {}, name), el("td", {}, value === null ? "" : String(value))),
-  );
-  $("inspector-meta").replaceChildren(...rows);
-  const metric = $<HTMLSelectElement>("knn-metric").value as "cosine" | "euclidean";
-  const box = $("inspector-neighbors");
-  box.replaceChildren();
-  if (!dataset?.features.length) return;
-  const knn = await api.neighbors(id, 12, metric);
-  box.replaceChildren(
-    ...knn.ids.map((nid, k) => {
-      const figure = el("figure", { title: `point ${nid}` });
-      figure.append(app.atlas ? app.atlas.canvas(nid) : el("canvas"), el("figcaption", {}, knn.distances[k].toFixed(3)));
-      figure.addEventListener("click", () => {
-        app.selectIds([nid]);
-        void inspect(nid);
-      });
-      return figure;
-    }),
-  );
-}
+const inspect = createInspector(app);
 
 // ---- store -> DOM ----------------------------------------------------------------------------
 app.store.subscribe((state, changed) => {
@@ -347,76 +317,8 @@ app.store.subscribe((state, changed) => {
 });
 
 // ---- window.synthscope: read-only view for tests and benchmarks -----------------------------
-const view = {
-  get ready() {
-    return ready;
-  },
-  get pointCount() {
-    return app.n;
-  },
-  get selectedIds() {
-    return app.store.selectedIds();
-  },
-  get selectedCount() {
-    return app.store.get().selectedCount;
-  },
-  get camera() {
-    return app.renderer.cameraState();
-  },
-  get projection() {
-    const { projectionId, dims } = app.store.get();
-    return { id: projectionId, dims };
-  },
-  get colorBy() {
-    return app.store.get().colorBy;
-  },
-  get legend() {
-    return app.legend.map((e) => ({ label: e.label, count: e.count, color: e.color }));
-  },
-  get thumbnails() {
-    return thumbsShown;
-  },
-  get iteration() {
-    return app.store.get().iteration;
-  },
-  get jobState() {
-    return app.store.get().jobState;
-  },
-  get firstFrameAt() {
-    return app.firstFrameAt;
-  },
-  /** Column-major view-projection matrix of the camera (a copy). */
-  get viewProjection() {
-    return Array.from(app.renderer.viewProjection());
-  },
-  /** Screen position (CSS px in the scatter) of point `id`, for tests that aim at points. */
-  screenPosition(id: number): [number, number] {
-    const screen = app.screenPositions();
-    return [screen[2 * id], screen[2 * id + 1]];
-  },
-  /** Time `frames` synchronous draws while turning the camera (benchmark); ms per frame. */
-  benchRotate(frames: number): number {
-    const gl = app.renderer.canvas.getContext("webgl2");
-    const pixel = new Uint8Array(4);
-    const start = performance.now();
-    for (let k = 0; k < frames; k++) {
-      app.renderer.rotate((2 * Math.PI) / 240);
-      app.renderer.drawNow();
-      // Reading a pixel back waits for the frame to be drawn, which finish() alone may not.
-      gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
-    }
-    return (performance.now() - start) / frames;
-  },
-  /** Time a box selection over the given rectangle (benchmark); ms. */
-  benchBox(x0: number, y0: number, x1: number, y1: number): number {
-    app.renderer.cameraVersion++;
-    const start = performance.now();
-    app.selectShape({ kind: "box", rect: { x0, y0, x1, y1 } }, "replace");
-    return performance.now() - start;
-  },
-};
 let ready = false;
-Object.defineProperty(window, "synthscope", { value: Object.freeze(view), writable: false });
+exposeView(app, { ready: () => ready, thumbnails: () => thumbsShown });
 
 // ---- start -----------------------------------------------------------------------------------
 showMethodFields();

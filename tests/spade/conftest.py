@@ -59,11 +59,18 @@ def pairs(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def trained_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(data folder, run folder) of a 3-step run with the tiny configuration."""
+    import torch
+
     from synthscope.spade import SpadeConfig, training_loop
 
     root = tmp_path_factory.mktemp("spade")
     data = write_pairs(root / "data")
-    training_loop(data, root / "run", SpadeConfig(**TINY))
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # set up before the module-scoped thread fixture runs
+    try:
+        training_loop(data, root / "run", SpadeConfig(**TINY))
+    finally:
+        torch.set_num_threads(before)
     return data, root / "run"
 
 

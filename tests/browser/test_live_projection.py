@@ -27,3 +27,42 @@ def test_a_live_tsne_streams_into_the_page_and_is_stored(page, server):
     assert stored[1]["method"] == "tsne" and stored[1]["iterations"] == 300
     options = page.get_by_test_id("projection-select").locator("option").all_inner_texts()
     assert any("tsne 2-D" in text for text in options)
+
+
+def test_pause_resume_and_stop_from_the_page(browser, workspace):
+    import time
+
+    import numpy as np
+
+    from synthscope.projection import Projection
+    from tests.browser.conftest import LiveServer
+
+    def slow_run(vectors, request, callback):
+        rng = np.random.default_rng(0)
+        it = 0
+        while it < 100_000:
+            it += 1
+            if callback(it, rng.normal(size=(vectors.shape[0], request["dims"]))):
+                break
+            time.sleep(0.005)
+        return Projection(
+            np.zeros((vectors.shape[0], request["dims"]), np.float32), {}, None, 0, it
+        )
+
+    with LiveServer(workspace, run=slow_run) as live:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(live.url)
+        page.wait_for_function("window.synthscope && window.synthscope.ready")
+        page.get_by_test_id("run-projection").click()
+        page.wait_for_function("window.synthscope.iteration > 10")
+        page.get_by_test_id("pause-projection").click()
+        page.wait_for_function("window.synthscope.jobState === 'paused'")
+        held = page.evaluate("window.synthscope.iteration")
+        page.wait_for_timeout(400)
+        assert page.evaluate("window.synthscope.iteration") <= held + 1
+        page.get_by_test_id("pause-projection").click()  # now reads "Resume"
+        page.wait_for_function(f"window.synthscope.iteration > {held + 5}")
+        page.get_by_test_id("stop-projection").click()
+        page.wait_for_function("window.synthscope.jobState === 'stopped'")
+        assert page.get_by_test_id("run-projection").is_enabled()
+        page.close()

@@ -167,6 +167,12 @@ $("isolate").addEventListener("click", () => {
   $("isolate").classList.toggle("active", app.store.get().isolate);
 });
 $("clear-selection").addEventListener("click", () => app.selectIds([]));
+// Escape leaves a drawing tool, then closes the inspector.
+window.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape" || (e.target as HTMLElement).closest("input, select")) return;
+  if (app.store.get().tool !== "rotate") setTool("rotate");
+  else $("inspector").hidden = true;
+});
 
 // ---- sidebar: relabel, undo, history ---------------------------------------------------------
 const relabelColumn = $<HTMLSelectElement>("relabel-column");

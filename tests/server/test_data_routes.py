@@ -185,3 +185,28 @@ def test_point_route_gives_every_column_of_one_point(client, ws_path):
     assert body["values"]["score"] == pytest.approx(ws.column("score")[7])
     assert body["values"]["group"] is None
     assert client.get("/api/point/12").status_code == 404
+
+
+def test_label_map_route_serves_the_ingested_map(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from synthscope.server import Settings, create_app
+    from synthscope.workspace import ingest
+
+    rng = np.random.default_rng(3)
+    for sub in ("images", "labels"):
+        (tmp_path / "real" / sub).mkdir(parents=True)
+    for i in range(4):
+        Image.fromarray((rng.random((32, 32)) * 255).astype(np.uint8)).save(
+            tmp_path / "real" / "images" / f"f{i}.png"
+        )
+        Image.fromarray(rng.integers(0, 5, (32, 32)).astype(np.uint8)).save(
+            tmp_path / "real" / "labels" / f"f{i}.png"
+        )
+    ingest(tmp_path / "ws", real=[tmp_path / "real"], workers=1)
+    expected = Workspace.open(tmp_path / "ws").label_map(2)
+    assert expected is not None
+    app = create_app(Settings(workspace=tmp_path / "ws"))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as client:
+        response = client.get("/api/image/2/labels")
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(response.content))), expected)

@@ -231,6 +231,7 @@ export async function selectionTsv(ids: number[]): Promise<Blob> {
 
 export const thumbTileUrl = (tile: number) => `api/thumbs/${tile}`;
 export const imageUrl = (id: number) => `api/image/${id}`;
+export const labelMapUrl = (id: number) => `api/image/${id}/labels`;
 export const metadataUrl = () => "api/metadata.tsv";
 export const coordinatesUrl = (projection: string) =>
   `api/coordinates.csv?projection=${encodeURIComponent(projection)}`;

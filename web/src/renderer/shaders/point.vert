@@ -24,5 +24,5 @@ void main() {
   gl_PointSize = perspective ? max(1.0, s * scale / -mv.z) : s * scale / 3.2;
   // With a selection, the rest fade towards the background instead of going transparent, so
   // that no depth sorting is needed.
-  vColor = (hasSelection && !selected && !hovered) ? mix(rgb, background, 0.75) : rgb;
+  vColor = (hasSelection && !selected && !hovered) ? mix(rgb, background, 0.6) : rgb;
 }

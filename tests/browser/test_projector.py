@@ -157,6 +157,12 @@ def test_relabel_is_saved_shown_and_undone(page, server):
     )
     # The history list refreshes after the colours: wait for it rather than race it.
     page.wait_for_function("document.querySelectorAll('[data-testid=history] li').length === 2")
+    page.get_by_test_id("redo").click()
+    page.wait_for_function(
+        "window.synthscope.legend.some(e => e.label === 'real' && e.count === 60)"
+    )
+    labels = Workspace.open(server.workspace).column("label")
+    assert all(labels[i] == "real" for i in ids)
 
 
 def test_metadata_download_imports_back(page, server, tmp_path):
@@ -183,6 +189,16 @@ def test_selection_download_lists_the_selected_points(page, tmp_path):
     rows = (tmp_path / "selection.tsv").read_text().splitlines()
     assert rows[0].startswith("id\tpath\tsource\tlabel")
     assert len(rows) == 31 and all("\treal\t" in row for row in rows[1:])
+
+
+def test_coordinates_download_is_the_shown_projection(page, tmp_path):
+    pid = page.evaluate("window.synthscope.projection.id")
+    with page.expect_download() as info:
+        page.get_by_test_id("download-coordinates").click()
+    info.value.save_as(tmp_path / "coordinates.csv")
+    lines = (tmp_path / "coordinates.csv").read_text().split()
+    assert lines[0] == "id,x,y,z" and len(lines) == 61
+    assert pid in info.value.suggested_filename
 
 
 def test_a_2d_projection_switches_to_the_flat_camera(page):

@@ -108,16 +108,11 @@ class ExactEngine(Engine):
     def gradient(
         self, Y: np.ndarray, exaggeration: float, want_kl: bool
     ) -> tuple[np.ndarray, float | None]:
+        sparse = (self.indptr, self.indices, self.data)
         if self.dims == 2:
-            _kernels.repulsion_2d(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
-            _kernels.attraction_2d(
-                Y[0], Y[1], self.indptr, self.indices, self.data, self.att[0], self.att[1]
-            )
+            _kernels.forces_2d(Y[0], Y[1], *sparse, *self.rep, *self.att, self.zrow)
         else:
-            _kernels.repulsion_3d(Y[0], Y[1], Y[2], *self.rep, self.zrow)
-            _kernels.attraction_3d(
-                Y[0], Y[1], Y[2], self.indptr, self.indices, self.data, *self.att
-            )
+            _kernels.forces_3d(Y[0], Y[1], Y[2], *sparse, *self.rep, *self.att, self.zrow)
         Z = float(np.sum(self.zrow))
         grad = exaggeration * self.att - self.rep / Z
         kl = None

@@ -93,3 +93,8 @@ def test_projection_storage(ws):
     assert embedding.dtype == np.float32 and meta["method"] == "pca" and meta["id"] == pid
     assert [p["id"] for p in ws.projections()] == [pid]
     assert ws.projection_id({**request, "seed": 1}) != pid
+    # Ids are hex: about 10 in 16 start with a digit, and every one must be storable.
+    for seed in range(20):
+        other = ws.projection_id({**request, "seed": seed})
+        ws.save_projection(other, np.zeros((8, 2)), request)
+        assert ws.load_projection(other) is not None

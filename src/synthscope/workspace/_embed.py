@@ -100,4 +100,6 @@ def _spade_vectors(workspace: Workspace, run: str, progress: ProgressCallback | 
         )
     images = [workspace.read_image(i) for i in range(n)]
     labels = [workspace.label_map(i) for i in range(n)]
-    return np.asarray(discriminator_features(Path(run), images, labels), dtype=np.float32)
+    names = [str(workspace.image_file(i)[0]) for i in range(n)]
+    features = discriminator_features(Path(run), images, labels, names=names, progress=progress)
+    return np.asarray(features, dtype=np.float32)

@@ -33,13 +33,14 @@ from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
 __all__ = ["DB_NAME", "Workspace"]
 
 DB_NAME = "synthscope.db"
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+# Names become file names and SQL identifiers: no separators, no leading dot.
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
 def check_name(name: str, what: str) -> str:
     if not _NAME.match(name):
         raise InvalidParameterError(
-            f"{what} {name!r} must start with a letter or _ and hold only letters, digits, _ . -"
+            f"{what} {name!r} must hold only letters, digits, _ . - and not start with . or -"
         )
     return name
 

@@ -13,7 +13,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field
 
-from synthscope.errors import InvalidParameterError, UnknownFeatureError
+from synthscope.errors import UnknownFeatureError
 from synthscope.server._jobs import TERMINAL, ProjectionJob, encode_frame
 from synthscope.server._state import ServerState
 from synthscope.server.deps import StateDep, WorkspaceDep
@@ -71,20 +71,6 @@ class ProjectionCreate(BaseModel):
         return self.iterations if self.method == "tsne" else 0
 
 
-def _projection_id(ws: Any, request: dict[str, Any]) -> str:
-    """The workspace's id for ``request``, or ``p<id>`` where the workspace refuses its own id.
-
-    (The workspace's file-name check wants a leading letter, but its hex ids may start with a
-    digit; once it accepts them, the ids here are the workspace's own.)
-    """
-    pid = ws.projection_id(request)
-    try:
-        ws.load_projection(pid)
-    except InvalidParameterError:
-        return f"p{pid}"
-    return pid
-
-
 def _state(websocket: WebSocket) -> ServerState:
     return websocket.app.state.synthscope
 
@@ -117,7 +103,7 @@ def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep)
     if feature not in features:
         raise UnknownFeatureError(f"no feature {feature!r}; the workspace has {features}")
     request = body.canonical(feature)
-    pid = _projection_id(ws, request)
+    pid = ws.projection_id(request)
     stored = ws.load_projection(pid)
     if stored is not None and not stored[1].get("stopped"):
         return {"id": pid, "state": "done", "meta": stored[1]}

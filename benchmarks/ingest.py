@@ -1,0 +1,95 @@
+"""Ingest speed against the fastest decode-only loop Pillow allows, in one process on the same files.
+
+    python benchmarks/ingest.py [--n 3600] [--size 500] [--repeats 3]
+
+Makes N grayscale PNG frames (the IVUS phantom's when available, else speckle-like noise with
+smooth structure), then times (a) decoding every file with Pillow on all cores, threads, nothing
+else, and (b) ``synthscope.workspace.ingest`` to a new workspace (decode, pixels64, thumbnails,
+atlas tiles, database). Target: (b) <= 1.3 x (a).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from synthscope.workspace import ingest
+
+
+def make_frames(folder: Path, n: int, size: int, seed: int = 0) -> list[Path]:
+    try:
+        from synthscope.phantom import write_phantom
+    except ImportError:
+        write_phantom = None
+    if write_phantom is not None:
+        write_phantom(folder, n=n, size=size, seed=seed, pullbacks=max(1, n // 100))
+        return sorted((folder / "images").glob("*.png"))
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size]
+    radius = np.hypot(yy - size / 2, xx - size / 2)
+    paths = []
+    for index in range(n):
+        speckle = rng.rayleigh(1.0, (size, size))
+        rings = 0.5 + 0.5 * np.cos(radius / (8 + index % 5))
+        image = np.clip(60 * speckle * rings, 0, 255).astype(np.uint8)
+        image[radius > size / 2] = 0
+        path = folder / f"frame{index:05d}.png"
+        Image.fromarray(image).save(path)
+        paths.append(path)
+    return paths
+
+
+def decode_only(paths: list[Path]) -> float:
+    def load(path: Path) -> None:
+        with Image.open(path) as image:
+            image.load()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        list(pool.map(load, paths, chunksize=1))
+    return time.perf_counter() - start
+
+
+def ingest_once(folder: Path, workspace: Path) -> float:
+    shutil.rmtree(workspace, ignore_errors=True)
+    start = time.perf_counter()
+    ingest(workspace, [folder])
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=3600)
+    parser.add_argument("--size", type=int, default=500)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "frames"
+        started = time.perf_counter()
+        paths = make_frames(folder, args.n, args.size)
+        print(
+            f"made {len(paths)} {args.size}x{args.size} PNGs in {time.perf_counter() - started:.1f} s"
+        )
+        decode_only(paths)  # warm the page cache so both sides read from memory
+        decode, full = [], []
+        for _ in range(args.repeats):  # interleaved, so drift in machine load hits both alike
+            decode.append(decode_only(paths))
+            full.append(ingest_once(folder, Path(tmp) / "ws"))
+        best_decode, best_ingest = min(decode), min(full)
+        print(f"{'':24}{'best s':>10}{'images/s':>12}")
+        print(f"{'decode only (Pillow)':24}{best_decode:10.2f}{len(paths) / best_decode:12.0f}")
+        print(f"{'synthscope ingest':24}{best_ingest:10.2f}{len(paths) / best_ingest:12.0f}")
+        print(f"ratio ingest / decode-only: {best_ingest / best_decode:.2f} (target <= 1.30)")
+
+
+if __name__ == "__main__":
+    main()

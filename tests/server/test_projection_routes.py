@@ -140,8 +140,8 @@ def test_real_pca_runs_through_the_projection_package(ws_path):
 
 @pytest.mark.parametrize("method", ["pca", "tsne", "umap"])
 def test_page_and_command_line_name_the_same_request_alike(method):
-    from synthscope.cli._project import projection_request
     from synthscope.server.routes.projections import ProjectionCreate
+    from synthscope.workspace import projection_request
 
     cli = projection_request(
         method, 3, "pixels64", 0,

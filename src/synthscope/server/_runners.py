@@ -24,34 +24,13 @@ class ProjectionRunner(Protocol):
 
 
 def run_projection(vectors: np.ndarray, request: dict[str, Any], callback: IterateCallback) -> Any:
-    """Run the request's method on every point with the project's own projection package."""
-    from synthscope import projection  # heavy (numba); imported on first use
+    """Run the request with the workspace's runner, streaming every second iterate to the job."""
+    from synthscope.workspace import run_projection as run
 
-    method = request["method"]
-    dims, seed = request["dims"], request["seed"]
-    if method == "pca":
-        return projection.pca(vectors, dims=dims, seed=seed)
-    if method == "umap":  # umap-learn reports no iterates: the page sees only the result
-        return projection.umap(
-            vectors,
-            dims=dims,
-            n_neighbors=request["n_neighbors"],
-            min_dist=request["min_dist"],
-            metric=request["metric"],
-            seed=seed,
-        )
-    return projection.tsne(
+    # The job keeps only the newest iterate, so frequent callbacks cost a copy, no more.
+    return run(
         vectors,
-        dims=dims,
-        perplexity=request["perplexity"],
-        learning_rate=request["learning_rate"],
-        iterations=request["iterations"],
-        early_exaggeration=request["early_exaggeration"],
-        pca_dims=request["pca_dims"],
-        metric=request["metric"],
-        engine=request["engine"],
-        seed=seed,
-        # The job keeps only the newest iterate, so frequent callbacks cost a copy, no more.
-        callback=lambda iteration, embedding, kl: not callback(iteration, embedding),
+        request,
+        lambda iteration, embedding, kl: not callback(iteration, embedding),
         callback_every=2,
     )

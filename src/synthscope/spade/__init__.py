@@ -19,6 +19,7 @@ from synthscope.spade._generate import GenerateResult, generate_images
 from synthscope.spade._generator import SPADEGenerator
 from synthscope.spade._model import SpadeModel, TrainedSpade, load_trained
 from synthscope.spade._norm import SPADENorm
+from synthscope.spade._slim import slim_run
 from synthscope.spade._train import TrainResult, TrainStatus, training_loop
 
 __all__ = [
@@ -45,5 +46,6 @@ __all__ = [
     "load_trained",
     "read_label_map",
     "resumed_config",
+    "slim_run",
     "training_loop",
 ]

@@ -5,12 +5,21 @@ from synthscope.workspace._embed import FEATURE_SPECS, embed, feature_name
 from synthscope.workspace._export import EXPORT_FORMATS, export, metadata_columns
 from synthscope.workspace._import import import_tf_projector
 from synthscope.workspace._ingest import IngestReport, ingest
+from synthscope.workspace._projections import (
+    METHODS,
+    project,
+    projection_meta,
+    projection_request,
+    run_projection,
+    vectors_digest,
+)
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
 
 __all__ = [
     "EXPORT_FORMATS",
     "FEATURE_SPECS",
+    "METHODS",
     "THUMBS_PER_ROW",
     "THUMBS_PER_TILE",
     "THUMB_SIZE",
@@ -23,5 +32,10 @@ __all__ = [
     "import_tf_projector",
     "ingest",
     "metadata_columns",
+    "project",
+    "projection_meta",
+    "projection_request",
+    "run_projection",
     "split_frame",
+    "vectors_digest",
 ]

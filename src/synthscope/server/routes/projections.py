@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from typing import Any, Literal
 
 import numpy as np
@@ -17,6 +16,7 @@ from synthscope.errors import UnknownFeatureError
 from synthscope.server._jobs import TERMINAL, ProjectionJob, encode_frame
 from synthscope.server._state import ServerState
 from synthscope.server.deps import StateDep, WorkspaceDep
+from synthscope.workspace import projection_meta, projection_request, vectors_digest
 
 router = APIRouter(tags=["projections"])
 logger = logging.getLogger(__name__)
@@ -44,27 +44,20 @@ class ProjectionCreate(BaseModel):
 
     def canonical(self, feature: str) -> dict[str, Any]:
         """The request as the workspace stores it: method, feature, and that method's knobs."""
-        base: dict[str, Any] = {
-            "method": self.method,
-            "dims": self.dims,
-            "feature": feature,
-            "seed": self.seed,
-        }
-        if self.method == "tsne":
-            base.update(
-                perplexity=float(self.perplexity),
-                iterations=self.iterations,
-                learning_rate="auto" if self.learning_rate is None else float(self.learning_rate),
-                early_exaggeration=float(self.early_exaggeration),
-                pca_dims=50 if self.pca50 else None,
-                metric=self.metric,
-                engine="auto",
-            )
-        elif self.method == "umap":
-            base.update(
-                n_neighbors=self.n_neighbors, min_dist=float(self.min_dist), metric=self.metric
-            )
-        return base
+        return projection_request(
+            self.method,
+            self.dims,
+            feature,
+            self.seed,
+            perplexity=self.perplexity,
+            iterations=self.iterations,
+            learning_rate="auto" if self.learning_rate is None else self.learning_rate,
+            early_exaggeration=self.early_exaggeration,
+            pca_dims=50 if self.pca50 else None,
+            metric=self.metric,
+            n_neighbors=self.n_neighbors,
+            min_dist=self.min_dist,
+        )
 
     def total(self) -> int:
         """Iterations the page's counter counts to (0 for PCA and UMAP, which stream none)."""
@@ -110,23 +103,11 @@ def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep)
     run = state.run_projection
 
     def work(job: ProjectionJob) -> None:
-        result = run(ws.vectors(feature), dict(request), job.callback)
+        vectors = ws.vectors(feature)
+        result = run(vectors, dict(request), job.callback)
         embedding = np.asarray(result.embedding, dtype=np.float32)
         stopped = job._stop.is_set()
-        meta = {
-            "method": request["method"],
-            "dims": request["dims"],
-            "feature": request["feature"],
-            "seed": request["seed"],
-            "params": result.params,
-            "kl": result.kl,
-            "seconds": round(float(result.seconds), 3),
-            "iterations": result.iterations,
-            "n_points": int(embedding.shape[0]),
-            "request": request,
-            "stopped": stopped,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
+        meta = projection_meta(request, result, vectors_digest(vectors), stopped=stopped)
         with state.write_lock:
             ws.save_projection(job.id, embedding, meta)
         job.iteration = result.iterations

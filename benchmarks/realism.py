@@ -123,6 +123,12 @@ def main() -> None:
     parser.add_argument("--permutations", type=int, default=200)
     parser.add_argument("--peer-permutations", type=int, default=20)
     parser.add_argument("--fd-dim", type=int, default=1024)
+    parser.add_argument(
+        "--vectors",
+        help="a (2n, d) .npy of pooled features (e.g. pixels64 of phantom pullbacks written in "
+        "pullback order): first n rows are 'real', the rest 'generated'",
+    )
+    parser.add_argument("--frames-per-group", type=int, default=100, help="with --vectors")
     args = parser.parse_args()
     if args.quick:
         args.n, args.permutations, args.peer_permutations, args.fd_dim = 600, 40, 5, 256
@@ -130,7 +136,14 @@ def main() -> None:
     from synthscope.realism import c2st, frechet_distance, kid, prdc, realism_report
     from synthscope.realism._geometry import reduce_dims
 
-    real, fake, groups = make_data(args.n, args.dim, seed=0)
+    if args.vectors:
+        pooled = np.load(args.vectors).astype(np.float32)
+        args.n, args.dim = pooled.shape[0] // 2, pooled.shape[1]
+        real, fake = pooled[: args.n], pooled[args.n : 2 * args.n]
+        groups = [str(i // args.frames_per_group) for i in range(2 * args.n)]
+        print(f"data: {args.vectors}, groups of {args.frames_per_group} consecutive rows")
+    else:
+        real, fake, groups = make_data(args.n, args.dim, seed=0)
     cpus = len(os.sched_getaffinity(0))
     load = os.getloadavg()[0]
     print(f"{args.n} + {args.n} images x {args.dim} dims; {cpus} CPUs, load average {load:.1f}")

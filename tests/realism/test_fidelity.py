@@ -7,7 +7,7 @@ import pytest
 from scipy import linalg
 
 from synthscope.realism import frechet_distance, kid
-from synthscope.realism._fidelity import _frechet_terms
+from synthscope.realism._fidelity import _terms_from_covariances, _terms_from_gram
 from tests.realism._data import gaussians
 
 
@@ -24,17 +24,27 @@ def test_matches_scipy_sqrtm():
     assert frechet_distance(a, b).distance == pytest.approx(_scipy_fd(a, b), rel=1e-8)
 
 
-def test_both_square_root_routes_agree_when_singular():
+def test_both_square_root_routes_agree():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(30, 20)), rng.normal(size=(25, 20)) * 2.0 + 0.3
+    pooled = np.vstack([a, b])
+    index = np.arange(55)
+    by_cov = _terms_from_covariances(a, b)
+    by_gram = _terms_from_gram(pooled @ pooled.T, index[:30], index[30:])
+    assert by_gram == pytest.approx(by_cov, rel=1e-6)
+
+
+def test_singular_covariances_warn_and_match_padding():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(30, 20)), rng.normal(size=(25, 20)) * 2.0
-    small = _frechet_terms(a, b)
-    padded = _frechet_terms(np.hstack([a, np.zeros((30, 40))]), np.hstack([b, np.zeros((25, 40))]))
-    assert small[2] != padded[2]
-    assert padded[1] == pytest.approx(small[1], rel=1e-6)
-    result = frechet_distance(
+    small = frechet_distance(a, b)
+    padded = frechet_distance(
         np.hstack([a, np.zeros((30, 40))]), np.hstack([b, np.zeros((25, 40))])
     )
-    assert result.warning is not None and "singular" in result.warning
+    assert small.method != padded.method
+    assert padded.distance == pytest.approx(small.distance, rel=1e-6)
+    assert padded.warning is not None and "singular" in padded.warning
+    assert small.warning is None
 
 
 def test_isotropic_gaussian_closed_form():

@@ -91,3 +91,19 @@ def test_realism_scores_rank_fakes():
     assert scores.knn_real_share[40:].mean() > scores.knn_real_share[:40].mean() + 0.3
     assert scores.c2st_probability[40:].mean() > scores.c2st_probability[:40].mean() + 0.2
     assert scores.expected_null_knn == pytest.approx(80 / 159)
+
+
+def test_full_space_metrics_subsample_above_limit():
+    real, fake = gaussians(40, 30, 6, seed=6)
+    fake[3] = real[5]
+    report = realism_report(real, fake, max_full_points=40, **SMALL)
+    memo = report.memorization
+    assert report.parameters["full_space_subsampled"]
+    assert memo.n_real + memo.n_fake == 40 and memo.n_fake == 17
+    assert memo.ratio.shape == (30,) and np.isnan(memo.ratio).sum() == 13
+    seen = memo.nearest_real >= 0
+    assert seen.sum() == 17 and (memo.nearest_real[seen] < 40).all()
+    assert report.frechet.n_real == 23 and report.prdc.n_fake == 17
+    data = json.loads(report.to_json())
+    assert data["per_fake_image"]["nearest_real"].count(None) == 13
+    assert report.to_html().count("<svg") >= 6

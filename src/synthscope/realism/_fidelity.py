@@ -77,26 +77,57 @@ def frechet_distance(real: Any, fake: Any, *, null_splits: int = 0, seed: int = 
     sets = check_sets(real, fake)
     null_splits = check_int("null_splits", null_splits, low=0)
     seed = check_seed(seed)
-    d = sets.real.shape[1]
+    pooled = sets.pooled
+    gram = pooled @ pooled.T if _gram_route(sets.n_real, sets.n_fake, pooled.shape[1]) else None
+    return frechet_from(pooled, gram, sets.n_real, null_splits=null_splits, seed=seed)
+
+
+def _gram_route(n_real: int, n_fake: int, d: int) -> bool:
+    return d >= min(n_real, n_fake)
+
+
+def frechet_from(
+    pooled: np.ndarray,
+    gram: np.ndarray | None,
+    n_real: int,
+    *,
+    null_splits: int,
+    seed: int,
+) -> FrechetResult:
+    """Fréchet distance of validated pooled points (real rows first).
+
+    ``gram`` is the pooled Gram matrix ``X X'``, required when d >= min(N, M) (the
+    nuclear-norm route works from it alone, so the null splits cost no further products).
+    """
+    n = pooled.shape[0]
+    n_fake = n - n_real
+    d = pooled.shape[1]
     warning = None
-    if min(sets.n_real, sets.n_fake) <= d:
+    if min(n_real, n_fake) <= d:
         warning = (
-            f"each covariance comes from no more points than dimensions ({sets.n_real} real, "
-            f"{sets.n_fake} fake, {d} dims): it is singular and the distance is strongly biased "
+            f"each covariance comes from no more points than dimensions ({n_real} real, "
+            f"{n_fake} fake, {d} dims): it is singular and the distance is strongly biased "
             "upward; compare it with its value under the null, or reduce the dimension"
         )
         logger.warning("Fréchet distance: %s", warning)
-    mean_term, cov_term, method = _frechet_terms(sets.real, sets.fake)
+    use_gram = _gram_route(n_real, n_fake, d)
+    if use_gram and gram is None:
+        gram = pooled @ pooled.T
+
+    def terms(ia: np.ndarray, ib: np.ndarray) -> tuple[float, float]:
+        if use_gram:
+            return _terms_from_gram(gram, ia, ib)
+        return _terms_from_covariances(pooled[ia], pooled[ib])
+
+    index = np.arange(n)
+    mean_term, cov_term = terms(index[:n_real], index[n_real:])
     expected = None
     if null_splits:
-        pooled = sets.pooled
         rng = rng_for(seed, "frechet")
         values = []
         for _ in range(null_splits):
-            order = rng.permutation(pooled.shape[0])
-            a, b = pooled[order[: sets.n_real]], pooled[order[sets.n_real :]]
-            m, c, _ = _frechet_terms(a, b)
-            values.append(m + c)
+            order = rng.permutation(n)
+            values.append(sum(terms(order[:n_real], order[n_real:])))
         expected = float(np.mean(values))
     return FrechetResult(
         distance=mean_term + cov_term,
@@ -104,39 +135,58 @@ def frechet_distance(real: Any, fake: Any, *, null_splits: int = 0, seed: int = 
         covariance_term=cov_term,
         expected_null=expected,
         null_splits=null_splits,
-        method=method,
+        method=(
+            "nuclear norm of the centred cross product"
+            if use_gram
+            else "covariance eigendecomposition"
+        ),
         dimension=d,
-        n_real=sets.n_real,
-        n_fake=sets.n_fake,
+        n_real=n_real,
+        n_fake=n_fake,
         seed=seed,
         warning=warning,
     )
 
 
-def _frechet_terms(a: np.ndarray, b: np.ndarray) -> tuple[float, float, str]:
+def _terms_from_covariances(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Mean and covariance terms through ``Σa^½ Σb Σa^½`` (for d below the set sizes)."""
     mu_a, mu_b = a.mean(axis=0), b.mean(axis=0)
     ca, cb = a - mu_a, b - mu_b
     na, nb = a.shape[0] - 1, b.shape[0] - 1
-    trace_a = float((ca * ca).sum() / na)
-    trace_b = float((cb * cb).sum() / nb)
-    d = a.shape[1]
-    if d < min(a.shape[0], b.shape[0]):
-        method = "covariance eigendecomposition"
-        sigma_a = ca.T @ ca / na
-        sigma_b = cb.T @ cb / nb
-        values, vectors = np.linalg.eigh(sigma_a)
-        root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-        inner = root_a @ sigma_b @ root_a
-        eig = np.linalg.eigvalsh((inner + inner.T) / 2.0)
-    else:
-        method = "nuclear norm of the centred cross product"
-        cross = ca @ cb.T
-        small = cross @ cross.T if cross.shape[0] <= cross.shape[1] else cross.T @ cross
-        eig = np.linalg.eigvalsh(small) / (na * nb)
+    sigma_a = ca.T @ ca / na
+    sigma_b = cb.T @ cb / nb
+    values, vectors = np.linalg.eigh(sigma_a)
+    root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    inner = root_a @ sigma_b @ root_a
+    eig = np.linalg.eigvalsh((inner + inner.T) / 2.0)
     trace_sqrt = float(np.sqrt(np.clip(eig, 0.0, None)).sum())
     diff = mu_a - mu_b
-    mean_term = float(diff @ diff)
-    return mean_term, max(trace_a + trace_b - 2.0 * trace_sqrt, 0.0), method
+    cov = float(np.trace(sigma_a) + np.trace(sigma_b)) - 2.0 * trace_sqrt
+    return float(diff @ diff), max(cov, 0.0)
+
+
+def _terms_from_gram(gram: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> tuple[float, float]:
+    """Mean and covariance terms from the pooled Gram matrix alone (for d >= the set sizes).
+
+    With centred blocks ``A = Xa - μa`` and ``B = Xb - μb``: ``Tr Σa = Tr(A A')/(na-1)``,
+    ``|μa - μb|²`` from block sums, and ``Tr (Σa Σb)^½ = ||A B'||_* / sqrt((na-1)(nb-1))`` with
+    ``A B'`` the double-centred cross block.
+    """
+    na, nb = ia.size, ib.size
+    g_aa = gram[np.ix_(ia, ia)]
+    g_bb = gram[np.ix_(ib, ib)]
+    g_ab = gram[np.ix_(ia, ib)]
+    sum_aa, sum_bb, sum_ab = g_aa.sum(), g_bb.sum(), g_ab.sum()
+    mean_term = sum_aa / na**2 + sum_bb / nb**2 - 2.0 * sum_ab / (na * nb)
+    trace_a = (np.trace(g_aa) - sum_aa / na) / (na - 1)
+    trace_b = (np.trace(g_bb) - sum_bb / nb) / (nb - 1)
+    cross = g_ab - g_ab.mean(axis=1, keepdims=True) - g_ab.mean(axis=0, keepdims=True)
+    cross += sum_ab / (na * nb)
+    small = cross @ cross.T if na <= nb else cross.T @ cross
+    eig = np.linalg.eigvalsh(small) / ((na - 1) * (nb - 1))
+    trace_sqrt = float(np.sqrt(np.clip(eig, 0.0, None)).sum())
+    cov = float(trace_a + trace_b) - 2.0 * trace_sqrt
+    return max(float(mean_term), 0.0), max(cov, 0.0)
 
 
 def kid(
@@ -157,18 +207,38 @@ def kid(
     subset_size = check_int("subset_size", subset_size, low=2)
     degree = check_int("degree", degree, low=1)
     seed = check_seed(seed)
-    m = min(subset_size, sets.n_real, sets.n_fake)
-    d = sets.real.shape[1]
-    n_r = sets.n_real
-    gram = None
     pooled = sets.pooled
-    if pooled.shape[0] <= _GRAM_LIMIT:
-        gram = pooled @ pooled.T
+    gram = pooled @ pooled.T if pooled.shape[0] <= _GRAM_LIMIT else None
+    return kid_from(
+        pooled,
+        gram,
+        sets.n_real,
+        n_subsets=n_subsets,
+        subset_size=subset_size,
+        degree=degree,
+        seed=seed,
+    )
+
+
+def kid_from(
+    pooled: np.ndarray,
+    gram: np.ndarray | None,
+    n_real: int,
+    *,
+    n_subsets: int,
+    subset_size: int,
+    degree: int,
+    seed: int,
+) -> KIDResult:
+    """KID of validated pooled points (real rows first), from their Gram matrix when given."""
+    n_fake = pooled.shape[0] - n_real
+    m = min(subset_size, n_real, n_fake)
+    d = pooled.shape[1]
     rng = rng_for(seed, "kid")
     values = np.empty(n_subsets)
     for s in range(n_subsets):
-        ir = rng.choice(n_r, m, replace=False)
-        jf = n_r + rng.choice(sets.n_fake, m, replace=False)
+        ir = rng.choice(n_real, m, replace=False)
+        jf = n_real + rng.choice(n_fake, m, replace=False)
         if gram is not None:
             k_rr, k_ff, k_rf = gram[np.ix_(ir, ir)], gram[np.ix_(jf, jf)], gram[np.ix_(ir, jf)]
         else:
@@ -188,7 +258,7 @@ def kid(
         n_subsets=n_subsets,
         subset_size=m,
         degree=degree,
-        n_real=sets.n_real,
-        n_fake=sets.n_fake,
+        n_real=n_real,
+        n_fake=n_fake,
         seed=seed,
     )

@@ -50,15 +50,20 @@ def reduce_dims(
     return (u * (s * signs)).astype(np.float64), n_components
 
 
+def gram_to_squared_distances(gram: np.ndarray) -> np.ndarray:
+    """Pooled squared distances from the pooled Gram matrix ``X X'``, clipped at 0."""
+    norms = np.diag(gram).copy()
+    d2 = norms[:, None] + norms[None, :] - 2.0 * gram
+    np.fill_diagonal(d2, 0.0)
+    np.maximum(d2, 0.0, out=d2)
+    return d2
+
+
 def squared_distances(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
     """Squared Euclidean distances ``|a_i - b_j|^2`` through one matrix product, clipped at 0."""
     if b is None:
-        gram = a @ a.T
-        norms = np.diag(gram).copy()
-        d2 = norms[:, None] + norms[None, :] - 2.0 * gram
-        np.fill_diagonal(d2, 0.0)
-    else:
-        d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+        return gram_to_squared_distances(a @ a.T)
+    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
     np.maximum(d2, 0.0, out=d2)
     return d2
 

@@ -60,19 +60,30 @@ def memorization(
     sets = check_sets(real, fake)
     quantile = check_float("quantile", quantile, low=0.0, high=0.5, open_low=True)
     n_closest = check_int("n_closest", n_closest, low=0)
-    d2_rr = squared_distances(sets.real)
+    return memorization_from(
+        squared_distances(sets.real),
+        squared_distances(sets.fake, sets.real),
+        quantile=quantile,
+        n_closest=n_closest,
+    )
+
+
+def memorization_from(
+    d2_rr: np.ndarray, d2_fr: np.ndarray, *, quantile: float, n_closest: int
+) -> MemorizationResult:
+    """Memorisation from squared distances real-real ``(N, N)`` and fake-real ``(M, N)``."""
+    n_real, n_fake = d2_rr.shape[0], d2_fr.shape[0]
     nn_r, d2_nn_r = nearest(d2_rr, 2)
     d_nn_r = np.sqrt(d2_nn_r)
-    d2_fr = squared_distances(sets.fake, sets.real)
     nearest_real = np.argmin(d2_fr, axis=1)
-    distance = np.sqrt(d2_fr[np.arange(sets.n_fake), nearest_real])
+    distance = np.sqrt(d2_fr[np.arange(n_fake), nearest_real])
     ratio = _ratio(distance, d_nn_r[nearest_real, 0])
 
     # Leave-one-out reference: real x, its nearest other real r, and r's nearest real other
     # than x (its second neighbour when its first is x).
     first = nn_r[:, 0]
     own = d_nn_r[:, 0]
-    other = np.where(nn_r[first, 0] == np.arange(sets.n_real), d_nn_r[first, 1], d_nn_r[first, 0])
+    other = np.where(nn_r[first, 0] == np.arange(n_real), d_nn_r[first, 1], d_nn_r[first, 0])
     reference = _ratio(own, other)
     threshold = float(np.quantile(reference, quantile))
 
@@ -89,13 +100,13 @@ def memorization(
         threshold=threshold,
         quantile=quantile,
         n_likely_copies=int(likely.sum()),
-        expected_null_copies=quantile * sets.n_fake,
+        expected_null_copies=quantile * n_fake,
         n_duplicates=int(duplicate.sum()),
         share_ratio_below_one=float(np.mean(ratio < 1.0)),
         share_ratio_below_one_real=float(np.mean(reference < 1.0)),
         closest=tuple(int(i) for i in order[:n_closest]),
-        n_real=sets.n_real,
-        n_fake=sets.n_fake,
+        n_real=n_real,
+        n_fake=n_fake,
     )
 
 

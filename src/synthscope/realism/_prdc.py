@@ -67,8 +67,28 @@ def prdc(
     k_dc = check_int("k_density_coverage", k_density_coverage, low=1, high=limit)
     null_splits = check_int("null_splits", null_splits, low=0)
     seed = check_seed(seed)
-    d2 = squared_distances(sets.pooled)
-    n_r = sets.n_real
+    return prdc_from(
+        squared_distances(sets.pooled),
+        sets.n_real,
+        k_precision_recall=k_pr,
+        k_density_coverage=k_dc,
+        null_splits=null_splits,
+        seed=seed,
+    )
+
+
+def prdc_from(
+    d2: np.ndarray,
+    n_real: int,
+    *,
+    k_precision_recall: int,
+    k_density_coverage: int,
+    null_splits: int,
+    seed: int,
+) -> PRDCResult:
+    """PRDC from pooled squared distances (real rows first) of validated inputs."""
+    k_pr, k_dc = k_precision_recall, k_density_coverage
+    n_r = n_real
     index = np.arange(d2.shape[0])
     p, r, dens, cov = _prdc(d2, index[:n_r], index[n_r:], k_pr, k_dc)
     p_null = r_null = None
@@ -79,7 +99,7 @@ def prdc(
             order = rng.permutation(index.size)
             splits.append(_prdc(d2, order[:n_r], order[n_r:], k_pr, k_dc)[:2])
         p_null, r_null = (float(v) for v in np.mean(splits, axis=0))
-    n, m = sets.n_real, sets.n_fake
+    n, m = n_r, d2.shape[0] - n_r
     coverage_null = 1.0 - float(np.prod([(n - i) / (n + m - i) for i in range(1, k_dc + 1)]))
     return PRDCResult(
         precision=p,

@@ -16,13 +16,21 @@ import numpy as np
 
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.realism._c2st import C2STResult, c2st
-from synthscope.realism._checks import check_float, check_int, check_seed, check_sets
-from synthscope.realism._fidelity import FrechetResult, KIDResult, frechet_distance, kid
-from synthscope.realism._geometry import group_codes, reduce_dims
-from synthscope.realism._memorization import MemorizationResult, memorization
+from synthscope.realism._checks import (
+    MIN_POINTS,
+    Sets,
+    check_float,
+    check_int,
+    check_seed,
+    check_sets,
+    rng_for,
+)
+from synthscope.realism._fidelity import FrechetResult, KIDResult, frechet_from, kid_from
+from synthscope.realism._geometry import gram_to_squared_distances, group_codes, reduce_dims
+from synthscope.realism._memorization import MemorizationResult, memorization_from
 from synthscope.realism._mmd import MMDResult, mmd_test
 from synthscope.realism._one_nn import OneNNResult, one_nn_test
-from synthscope.realism._prdc import PRDCResult, prdc
+from synthscope.realism._prdc import PRDCResult, prdc_from
 from synthscope.realism._scores import RealismScores, knn_real_share
 
 logger = logging.getLogger(__name__)
@@ -90,7 +98,7 @@ class RealismReport:
             "id": [int(i) for i in fake_ids],
             "realism_c2st": _floats(self.scores.c2st_probability),
             "realism_knn": _floats(self.scores.knn_real_share),
-            "nearest_real": [int(real_ids[i]) for i in memo.nearest_real],
+            "nearest_real": [int(real_ids[i]) if i >= 0 else None for i in memo.nearest_real],
             "nearest_real_distance": _floats(memo.distance),
             "nearest_real_ratio": _floats(memo.ratio),
             "likely_copy": [bool(v) for v in memo.likely_copy],
@@ -134,6 +142,7 @@ def realism_report(
     kid_subsets: int = 100,
     kid_subset_size: int = 1000,
     copy_quantile: float = 0.01,
+    max_full_points: int = 8000,
     feature: str | None = None,
     seed: int = 0,
     progress: ProgressCallback | None = None,
@@ -160,6 +169,10 @@ def realism_report(
         KID subsets and their size (capped at the set sizes).
     copy_quantile
         Expected share of generated images flagged as copies when nothing is copied.
+    max_full_points
+        Pooled points up to which the full-space metrics (FD, KID, PRDC, memorisation) use
+        every point; they hold a pooled n x n matrix, so beyond it each set is subsampled
+        (seeded) to its share of this many points, and the report says so.
     feature
         Name of the feature space, for the report.
     seed
@@ -171,6 +184,7 @@ def realism_report(
     n_permutations = check_int("n_permutations", n_permutations, low=1)
     alpha = check_float("alpha", alpha, low=0.0, high=0.5, open_low=True)
     seed = check_seed(seed)
+    max_full_points = check_int("max_full_points", max_full_points, low=2 * MIN_POINTS)
     report_progress = progress or no_progress
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -208,15 +222,43 @@ def realism_report(
         seed=seed,
     )
     tick("scores")
-    fd = frechet_distance(sets.real, sets.fake, null_splits=null_splits, seed=seed)
+    # The full-space metrics share one pooled Gram matrix (and the distances from it) instead
+    # of four separate products; above max_full_points they work on a seeded subsample.
+    full, ir, jf = _full_space_points(sets, max_full_points, seed)
+    n_full_real = ir.size
+    gram = full @ full.T
+    fd = frechet_from(full, gram, n_full_real, null_splits=null_splits, seed=seed)
     tick("frechet")
-    kid_result = kid(
-        sets.real, sets.fake, n_subsets=kid_subsets, subset_size=kid_subset_size, seed=seed
+    kid_result = kid_from(
+        full,
+        gram,
+        n_full_real,
+        n_subsets=kid_subsets,
+        subset_size=kid_subset_size,
+        degree=3,
+        seed=seed,
     )
     tick("kid")
-    prdc_result = prdc(sets.real, sets.fake, null_splits=null_splits, seed=seed)
+    d2 = gram_to_squared_distances(gram)
+    del gram
+    prdc_result = prdc_from(
+        d2,
+        n_full_real,
+        k_precision_recall=3,
+        k_density_coverage=5,
+        null_splits=null_splits,
+        seed=seed,
+    )
     tick("prdc")
-    memo = memorization(sets.real, sets.fake, quantile=copy_quantile)
+    memo = memorization_from(
+        d2[:n_full_real, :n_full_real],
+        d2[n_full_real:, :n_full_real],
+        quantile=copy_quantile,
+        n_closest=12,
+    )
+    del d2
+    if ir.size < n_r or jf.size < n_f:
+        memo = _lift(memo, ir, jf, n_f)
     tick("memorization")
 
     n_groups = None
@@ -235,6 +277,8 @@ def realism_report(
         "kid_subsets": kid_subsets,
         "kid_subset_size": kid_subset_size,
         "copy_quantile": copy_quantile,
+        "max_full_points": max_full_points,
+        "full_space_subsampled": n_r + n_f > max_full_points,
         "seed": seed,
     }
     return RealismReport(
@@ -347,6 +391,50 @@ def _verdict(
         "separate learned features."
     )
     return headline, evidence
+
+
+def _full_space_points(
+    sets: Sets, limit: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pooled points for the full-space metrics and the real and fake rows they hold."""
+    n_r, n_f = sets.n_real, sets.n_fake
+    if n_r + n_f <= limit:
+        return sets.pooled, np.arange(n_r), np.arange(n_f)
+    keep_r = max(MIN_POINTS, round(limit * n_r / (n_r + n_f)))
+    keep_f = max(MIN_POINTS, limit - keep_r)
+    rng = rng_for(seed, "full-space subsample")
+    ir = np.sort(rng.choice(n_r, min(keep_r, n_r), replace=False))
+    jf = np.sort(rng.choice(n_f, min(keep_f, n_f), replace=False))
+    logger.warning(
+        "realism: FD, KID, PRDC and memorisation use %d real and %d generated points "
+        "(max_full_points=%d)",
+        ir.size,
+        jf.size,
+        limit,
+    )
+    return np.concatenate([sets.real[ir], sets.fake[jf]]), ir, jf
+
+
+def _lift(
+    memo: MemorizationResult, ir: np.ndarray, jf: np.ndarray, n_fake: int
+) -> MemorizationResult:
+    """Memorisation of a subsample, re-indexed to every generated image (NaN/-1 if unseen)."""
+    nearest_real = np.full(n_fake, -1, dtype=np.int64)
+    nearest_real[jf] = ir[memo.nearest_real]
+    distance = np.full(n_fake, np.nan)
+    distance[jf] = memo.distance
+    ratio = np.full(n_fake, np.nan)
+    ratio[jf] = memo.ratio
+    likely = np.zeros(n_fake, dtype=bool)
+    likely[jf] = memo.likely_copy
+    return dataclasses.replace(
+        memo,
+        nearest_real=nearest_real,
+        distance=distance,
+        ratio=ratio,
+        likely_copy=likely,
+        closest=tuple(int(jf[i]) for i in memo.closest),
+    )
 
 
 def _plain(result: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:

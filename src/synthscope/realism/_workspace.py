@@ -150,7 +150,9 @@ def _store_columns(
     values = {
         "realism_c2st": scores.c2st_probability,
         "realism_knn": scores.knn_real_share,
-        "nearest_real_id": real_ids[memo.nearest_real].astype(np.float64),
+        "nearest_real_id": np.where(
+            memo.nearest_real >= 0, real_ids[np.maximum(memo.nearest_real, 0)], np.nan
+        ),
         "nearest_real_ratio": np.where(np.isfinite(memo.ratio), memo.ratio, np.nan),
         "likely_copy": memo.likely_copy.astype(np.float64),
     }

@@ -153,6 +153,11 @@ def main() -> None:
         print(f"  {step:<13} {seconds:7.2f} s")
     print(f"  verdict: {report.verdict}")
 
+    from threadpoolctl import threadpool_limits
+
+    # Peers and ours on one BLAS thread each, so the ratios compare algorithms (multithreaded
+    # LAPACK stalls on a busy machine and would flatter whoever avoids it).
+    limit = threadpool_limits(limits=1)
     pooled = np.vstack([real, fake]).astype(np.float64)
     x, _ = reduce_dims(pooled, 50, 0)
     y = np.r_[np.ones(args.n), np.zeros(args.n)]
@@ -173,6 +178,7 @@ def main() -> None:
     _, theirs = timed(peer_prdc, real, fake)
     rows.append(("PRDC", ours, theirs, "prdc package algorithm"))
 
+    limit.unregister()
     print(f"\n{'piece':<26} {'ours s':>8} {'peer s':>8} {'ours/peer':>10}  peer")
     for name, ours, theirs, peer in rows:
         print(f"{name:<26} {ours:8.2f} {theirs:8.2f} {ours / theirs:10.2f}  {peer}")

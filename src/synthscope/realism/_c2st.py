@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 from scipy.stats import rankdata
-from threadpoolctl import threadpool_limits
 
 from synthscope.errors import InvalidParameterError
 from synthscope.realism._checks import check_float, check_int, check_seed, check_sets, rng_for
-from synthscope.realism._geometry import group_codes, reduce_dims
+from synthscope.realism._geometry import group_codes, one_blas_thread, reduce_dims
 from synthscope.realism._permutation import p_value, permute_labels
 
 
@@ -108,7 +107,7 @@ def c2st(
     scores = np.empty_like(labels)
     # The matrices here are small (PCA dimension + 1 columns): one BLAS thread avoids the
     # thread hand-offs that made these loops 10x slower on a busy two-core machine.
-    with threadpool_limits(limits=1):
+    with one_blas_thread():
         for f in range(n_folds):
             test = folds == f
             weights = _fit_logistic(design[~test], labels[~test], regularization, max_iter)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
+from synthscope.realism._geometry import one_blas_thread
 
 logger = logging.getLogger(__name__)
 
@@ -155,10 +156,11 @@ def _terms_from_covariances(a: np.ndarray, b: np.ndarray) -> tuple[float, float]
     na, nb = a.shape[0] - 1, b.shape[0] - 1
     sigma_a = ca.T @ ca / na
     sigma_b = cb.T @ cb / nb
-    values, vectors = np.linalg.eigh(sigma_a)
-    root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-    inner = root_a @ sigma_b @ root_a
-    eig = np.linalg.eigvalsh((inner + inner.T) / 2.0)
+    with one_blas_thread():
+        values, vectors = np.linalg.eigh(sigma_a)
+        root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+        inner = root_a @ sigma_b @ root_a
+        eig = np.linalg.eigvalsh((inner + inner.T) / 2.0)
     trace_sqrt = float(np.sqrt(np.clip(eig, 0.0, None)).sum())
     diff = mu_a - mu_b
     cov = float(np.trace(sigma_a) + np.trace(sigma_b)) - 2.0 * trace_sqrt
@@ -183,7 +185,8 @@ def _terms_from_gram(gram: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> tuple[
     cross = g_ab - g_ab.mean(axis=1, keepdims=True) - g_ab.mean(axis=0, keepdims=True)
     cross += sum_ab / (na * nb)
     small = cross @ cross.T if na <= nb else cross.T @ cross
-    eig = np.linalg.eigvalsh(small) / ((na - 1) * (nb - 1))
+    with one_blas_thread():
+        eig = np.linalg.eigvalsh(small) / ((na - 1) * (nb - 1))
     trace_sqrt = float(np.sqrt(np.clip(eig, 0.0, None)).sum())
     cov = float(trace_a + trace_b) - 2.0 * trace_sqrt
     return max(float(mean_term), 0.0), max(cov, 0.0)

@@ -86,3 +86,15 @@ def test_kid_null_near_zero_and_shift_positive():
     real, fake = gaussians(300, 300, 16, seed=5)
     assert abs(kid(real, fake, n_subsets=20, subset_size=200).kid) < 0.01
     assert kid(real, fake + 0.5, n_subsets=20, subset_size=200).kid > 0.05
+
+
+def test_grouped_null_references():
+    from tests.realism._data import pullback_pair
+
+    real, fake, groups = pullback_pair(6, 10, 5, seed=8)
+    naive = frechet_distance(real, fake, null_splits=4)
+    grouped = frechet_distance(real, fake, groups, null_splits=4)
+    assert grouped.expected_null > 2 * naive.expected_null
+    assert kid(real, fake, n_subsets=10).expected_null == 0.0
+    grouped_kid = kid(real, fake, groups, n_subsets=10, null_splits=4)
+    assert grouped_kid.expected_null > 0.05

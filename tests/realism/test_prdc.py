@@ -67,3 +67,17 @@ def test_duplicates_count_as_inside():
     real, _ = gaussians(50, 50, 3, seed=5)
     result = prdc(real, real.copy())
     assert result.precision == 1.0 and result.coverage == 1.0
+
+
+def test_grouped_null_moves_whole_groups():
+    from tests.realism._data import pullback_pair
+
+    real, fake, groups = pullback_pair(6, 10, 5, seed=7)
+    naive = prdc(real, fake, null_splits=4)
+    grouped = prdc(real, fake, groups, null_splits=4)
+    assert grouped.null_method.startswith("splits moving whole groups")
+    # Point splits put frames of one pullback on both sides: a far too rosy reference.
+    assert naive.precision_null > 0.9
+    assert grouped.precision_null < naive.precision_null - 0.3
+    assert grouped.coverage_null < naive.coverage_null - 0.3
+    assert abs(grouped.precision - grouped.precision_null) < 0.35

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
-from synthscope.realism._geometry import one_blas_thread
+from synthscope.realism._geometry import group_codes, one_blas_thread
+from synthscope.realism._permutation import null_splits as split_pairs
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +24,8 @@ class FrechetResult:
 
     ``expected_null`` is the mean distance between random splits (sizes N and M) of the pooled
     points: the value this sample size gives when both sets come from one distribution, since
-    the estimator is biased upward roughly as 1/N. ``None`` when no splits were asked for.
+    the estimator is biased upward roughly as 1/N. With groups the splits move whole groups.
+    ``None`` when no splits were asked for.
     """
 
     distance: float
@@ -42,7 +45,9 @@ class FrechetResult:
 class KIDResult:
     """Kernel inception distance: unbiased MMD² with ``k(x, y) = (x·y/d + 1)³`` over subsets.
 
-    ``expected_null`` is 0 (small negative values are valid); papers often print KID × 10³.
+    ``expected_null`` is 0 for independent points (small negative values are valid); with
+    correlated frames in groups the within-set pairs bias it upward, so it is then the mean
+    KID over splits that move whole groups. Papers often print KID × 10³.
     """
 
     kid: float
@@ -56,7 +61,14 @@ class KIDResult:
     seed: int
 
 
-def frechet_distance(real: Any, fake: Any, *, null_splits: int = 0, seed: int = 0) -> FrechetResult:
+def frechet_distance(
+    real: Any,
+    fake: Any,
+    groups: Sequence[Any] | None = None,
+    *,
+    null_splits: int = 0,
+    seed: int = 0,
+) -> FrechetResult:
     """Fréchet distance between the Gaussian fits of two feature sets.
 
     The matrix square root is never formed: ``Tr (Σr Σg)^½`` is the sum of the square roots of
@@ -69,18 +81,21 @@ def frechet_distance(real: Any, fake: Any, *, null_splits: int = 0, seed: int = 
     ----------
     real, fake
         ``(N, d)`` and ``(M, d)`` feature arrays.
+    groups
+        Optional group per pooled point, real first: the null splits then move whole groups.
     null_splits
         Random splits of the pooled points (sizes N and M) whose mean distance is reported as
         ``expected_null``; 0 skips it.
     seed
         Seed of the splits.
     """
-    sets = check_sets(real, fake)
+    sets = check_sets(real, fake, groups)
     null_splits = check_int("null_splits", null_splits, low=0)
     seed = check_seed(seed)
     pooled = sets.pooled
     gram = pooled @ pooled.T if _gram_route(sets.n_real, sets.n_fake, pooled.shape[1]) else None
-    return frechet_from(pooled, gram, sets.n_real, null_splits=null_splits, seed=seed)
+    codes = group_codes(sets.groups, pooled.shape[0]) if sets.has_groups else None
+    return frechet_from(pooled, gram, sets.n_real, codes=codes, null_splits=null_splits, seed=seed)
 
 
 def _gram_route(n_real: int, n_fake: int, d: int) -> bool:
@@ -92,6 +107,7 @@ def frechet_from(
     gram: np.ndarray | None,
     n_real: int,
     *,
+    codes: np.ndarray | None = None,
     null_splits: int,
     seed: int,
 ) -> FrechetResult:
@@ -125,11 +141,13 @@ def frechet_from(
     expected = None
     if null_splits:
         rng = rng_for(seed, "frechet")
-        values = []
-        for _ in range(null_splits):
-            order = rng.permutation(n)
-            values.append(sum(terms(order[:n_real], order[n_real:])))
-        expected = float(np.mean(values))
+        units = codes if codes is not None else index
+        values = [
+            sum(terms(ia, ib))
+            for ia, ib in split_pairs(n_real, units, null_splits, rng)
+            if min(ia.size, ib.size) >= 2
+        ]
+        expected = float(np.mean(values)) if values else None
     return FrechetResult(
         distance=mean_term + cov_term,
         mean_term=mean_term,
@@ -195,27 +213,34 @@ def _terms_from_gram(gram: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> tuple[
 def kid(
     real: Any,
     fake: Any,
+    groups: Sequence[Any] | None = None,
     *,
     n_subsets: int = 100,
     subset_size: int = 1000,
     degree: int = 3,
+    null_splits: int = 0,
     seed: int = 0,
 ) -> KIDResult:
     """KID: mean unbiased polynomial-kernel MMD² over random subsets (Bińkowski et al. 2018).
 
     Subsets hold ``min(subset_size, N, M)`` points of each set, drawn without replacement.
+    With ``groups`` (one per pooled point, real first) and ``null_splits``, ``expected_null``
+    is measured on splits that move whole groups, with a tenth as many subsets each.
     """
-    sets = check_sets(real, fake)
+    sets = check_sets(real, fake, groups)
     n_subsets = check_int("n_subsets", n_subsets, low=1)
     subset_size = check_int("subset_size", subset_size, low=2)
     degree = check_int("degree", degree, low=1)
     seed = check_seed(seed)
     pooled = sets.pooled
     gram = pooled @ pooled.T if pooled.shape[0] <= _GRAM_LIMIT else None
+    codes = group_codes(sets.groups, pooled.shape[0]) if sets.has_groups else None
     return kid_from(
         pooled,
         gram,
         sets.n_real,
+        codes=codes,
+        null_splits=check_int("null_splits", null_splits, low=0),
         n_subsets=n_subsets,
         subset_size=subset_size,
         degree=degree,
@@ -228,20 +253,60 @@ def kid_from(
     gram: np.ndarray | None,
     n_real: int,
     *,
+    codes: np.ndarray | None = None,
+    null_splits: int = 0,
     n_subsets: int,
     subset_size: int,
     degree: int,
     seed: int,
 ) -> KIDResult:
     """KID of validated pooled points (real rows first), from their Gram matrix when given."""
-    n_fake = pooled.shape[0] - n_real
-    m = min(subset_size, n_real, n_fake)
-    d = pooled.shape[1]
+    n = pooled.shape[0]
+    n_fake = n - n_real
+    index = np.arange(n)
     rng = rng_for(seed, "kid")
+    values = _kid_values(
+        pooled, gram, index[:n_real], index[n_real:], n_subsets, subset_size, degree, rng
+    )
+    expected = 0.0
+    if codes is not None and null_splits:
+        split_values = [
+            _kid_values(pooled, gram, ia, ib, max(2, n_subsets // 10), subset_size, degree, rng)
+            for ia, ib in split_pairs(n_real, codes, null_splits, rng)
+            if min(ia.size, ib.size) >= 2
+        ]
+        if split_values:
+            expected = float(np.mean(np.concatenate(split_values)))
+    return KIDResult(
+        kid=float(values.mean()),
+        std=float(values.std(ddof=1)) if n_subsets > 1 else 0.0,
+        expected_null=expected,
+        n_subsets=n_subsets,
+        subset_size=min(subset_size, n_real, n_fake),
+        degree=degree,
+        n_real=n_real,
+        n_fake=n_fake,
+        seed=seed,
+    )
+
+
+def _kid_values(
+    pooled: np.ndarray,
+    gram: np.ndarray | None,
+    ia: np.ndarray,
+    ib: np.ndarray,
+    n_subsets: int,
+    subset_size: int,
+    degree: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Unbiased polynomial-kernel MMD² of ``n_subsets`` random subset pairs of ``ia``, ``ib``."""
+    m = min(subset_size, ia.size, ib.size)
+    d = pooled.shape[1]
     values = np.empty(n_subsets)
     for s in range(n_subsets):
-        ir = rng.choice(n_real, m, replace=False)
-        jf = n_real + rng.choice(n_fake, m, replace=False)
+        ir = rng.choice(ia, m, replace=False)
+        jf = rng.choice(ib, m, replace=False)
         if gram is not None:
             k_rr, k_ff, k_rf = gram[np.ix_(ir, ir)], gram[np.ix_(jf, jf)], gram[np.ix_(ir, jf)]
         else:
@@ -254,14 +319,4 @@ def kid_from(
             + (k_ff.sum() - np.trace(k_ff)) / off
             - 2.0 * k_rf.mean()
         )
-    return KIDResult(
-        kid=float(values.mean()),
-        std=float(values.std(ddof=1)) if n_subsets > 1 else 0.0,
-        expected_null=0.0,
-        n_subsets=n_subsets,
-        subset_size=m,
-        degree=degree,
-        n_real=n_real,
-        n_fake=n_fake,
-        seed=seed,
-    )
+    return values

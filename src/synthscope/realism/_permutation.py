@@ -99,3 +99,17 @@ def p_value(observed: float, null: np.ndarray) -> float:
     """
     tol = 1e-12 * max(1.0, abs(observed))
     return float((1 + np.count_nonzero(null >= observed - tol)) / (null.size + 1))
+
+
+def null_splits(
+    n_real: int, codes: np.ndarray, n_splits: int, rng: np.random.Generator
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Index pairs ``(real-like, fake-like)`` of pooled points relabelled under the null.
+
+    Uses :func:`permute_labels`, so with groups whole groups change sides: random point splits
+    would put frames of one pullback on both sides and make any metric look near-perfect.
+    """
+    is_real = np.zeros(codes.size, dtype=bool)
+    is_real[:n_real] = True
+    labels, _ = permute_labels(is_real, codes, n_splits, rng)
+    return [(np.flatnonzero(col), np.flatnonzero(~col)) for col in labels.T]

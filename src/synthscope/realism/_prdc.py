@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
-from synthscope.realism._geometry import squared_distances
+from synthscope.realism._geometry import group_codes, squared_distances
+from synthscope.realism._permutation import null_splits as split_pairs
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class PRDCResult:
     the null beside it: ``coverage_null`` is exact, ``1 - prod_{i=1..k} (N-i)/(N+M-i)``;
     ``density_null`` is 1; precision and recall under the null fall with the dimension and are
     estimated as their mean over random splits of the pooled points (``None`` without splits).
+    With groups (correlated frames), the formula and 1 assume independent points and fail, so
+    all four null values come from splits that move whole groups (``null_method``).
     Balls are closed (``<=``) so duplicated points still count as inside.
     """
 
@@ -30,6 +34,7 @@ class PRDCResult:
     recall_null: float | None
     density_null: float
     coverage_null: float
+    null_method: str
     k_precision_recall: int
     k_density_coverage: int
     null_splits: int
@@ -41,6 +46,7 @@ class PRDCResult:
 def prdc(
     real: Any,
     fake: Any,
+    groups: Sequence[Any] | None = None,
     *,
     k_precision_recall: int = 3,
     k_density_coverage: int = 5,
@@ -53,6 +59,8 @@ def prdc(
     ----------
     real, fake
         ``(N, d)`` and ``(M, d)`` feature arrays.
+    groups
+        Optional group per pooled point, real first; only the null splits use it.
     k_precision_recall, k_density_coverage
         Neighbourhood sizes of the balls (defaults of the reference implementations).
     null_splits
@@ -61,7 +69,7 @@ def prdc(
     seed
         Seed of the splits.
     """
-    sets = check_sets(real, fake)
+    sets = check_sets(real, fake, groups)
     limit = min(sets.n_real, sets.n_fake) - 1
     k_pr = check_int("k_precision_recall", k_precision_recall, low=1, high=limit)
     k_dc = check_int("k_density_coverage", k_density_coverage, low=1, high=limit)
@@ -70,6 +78,7 @@ def prdc(
     return prdc_from(
         squared_distances(sets.pooled),
         sets.n_real,
+        group_codes(sets.groups, sets.n_real + sets.n_fake) if sets.has_groups else None,
         k_precision_recall=k_pr,
         k_density_coverage=k_dc,
         null_splits=null_splits,
@@ -80,6 +89,7 @@ def prdc(
 def prdc_from(
     d2: np.ndarray,
     n_real: int,
+    codes: np.ndarray | None,
     *,
     k_precision_recall: int,
     k_density_coverage: int,
@@ -91,16 +101,26 @@ def prdc_from(
     n_r = n_real
     index = np.arange(d2.shape[0])
     p, r, dens, cov = _prdc(d2, index[:n_r], index[n_r:], k_pr, k_dc)
+    n, m = n_r, d2.shape[0] - n_r
     p_null = r_null = None
+    density_null = 1.0
+    coverage_null = 1.0 - float(np.prod([(n - i) / (n + m - i) for i in range(1, k_dc + 1)]))
+    null_method = "formula (density, coverage); random point splits (precision, recall)"
     if null_splits:
         rng = rng_for(seed, "prdc")
-        splits = []
-        for _ in range(null_splits):
-            order = rng.permutation(index.size)
-            splits.append(_prdc(d2, order[:n_r], order[n_r:], k_pr, k_dc)[:2])
-        p_null, r_null = (float(v) for v in np.mean(splits, axis=0))
-    n, m = n_r, d2.shape[0] - n_r
-    coverage_null = 1.0 - float(np.prod([(n - i) / (n + m - i) for i in range(1, k_dc + 1)]))
+        units = codes if codes is not None else np.arange(index.size)
+        smallest = max(k_pr, k_dc) + 1  # a side needs k others for its radii
+        rows = [
+            _prdc(d2, ia, ib, k_pr, k_dc)
+            for ia, ib in split_pairs(n_r, units, null_splits, rng)
+            if min(ia.size, ib.size) >= smallest
+        ]
+        values = np.mean(rows, axis=0) if rows else None
+    if null_splits and values is not None:
+        p_null, r_null = float(values[0]), float(values[1])
+        if codes is not None:
+            density_null, coverage_null = float(values[2]), float(values[3])
+            null_method = "splits moving whole groups (all four)"
     return PRDCResult(
         precision=p,
         recall=r,
@@ -108,8 +128,9 @@ def prdc_from(
         coverage=cov,
         precision_null=p_null,
         recall_null=r_null,
-        density_null=1.0,
+        density_null=density_null,
         coverage_null=coverage_null,
+        null_method=null_method,
         k_precision_recall=k_pr,
         k_density_coverage=k_dc,
         null_splits=null_splits,

@@ -226,13 +226,19 @@ def realism_report(
     # of four separate products; above max_full_points they work on a seeded subsample.
     full, ir, jf = _full_space_points(sets, max_full_points, seed)
     n_full_real = ir.size
+    full_codes = None
+    if sets.has_groups:
+        codes = group_codes(sets.groups, n_r + n_f)
+        full_codes = np.concatenate([codes[:n_r][ir], codes[n_r:][jf]])
     gram = full @ full.T
-    fd = frechet_from(full, gram, n_full_real, null_splits=null_splits, seed=seed)
+    fd = frechet_from(full, gram, n_full_real, codes=full_codes, null_splits=null_splits, seed=seed)
     tick("frechet")
     kid_result = kid_from(
         full,
         gram,
         n_full_real,
+        codes=full_codes,
+        null_splits=null_splits,
         n_subsets=kid_subsets,
         subset_size=kid_subset_size,
         degree=3,
@@ -244,6 +250,7 @@ def realism_report(
     prdc_result = prdc_from(
         d2,
         n_full_real,
+        full_codes,
         k_precision_recall=3,
         k_density_coverage=5,
         null_splits=null_splits,
@@ -381,10 +388,13 @@ def _verdict(
         headline += " Some generated images look copied from real ones; see the closest pairs."
         copy_text = "Memorisation: " + copy_text
     evidence.append(copy_text)
-    if nn.accuracy_fake < nn.expected_null - 0.1 and nn.p_value > 0.5:
+    null = nn.null_distribution
+    p_below = float((1 + np.count_nonzero(null <= nn.accuracy)) / (null.size + 1))
+    if p_below <= alpha:
         evidence.append(
-            "Generated images are often nearest to real ones (1-NN accuracy on generated images "
-            "below chance), a hint of memorisation."
+            f"1-NN accuracy is below its permutation distribution (p = {p_below:.3g} for "
+            "'lower'): generated and real images are nearer each other than chance, a hint of "
+            "memorisation."
         )
     evidence.append(
         "Realism is only as strong as the features: a test that cannot separate raw pixels may "

@@ -110,7 +110,7 @@ def render_html(
                 [
                     f"KID (± sd over {kd.n_subsets} subsets of {kd.subset_size})",
                     f"{kd.kid:.4g} ± {kd.std:.2g}",
-                    "0",
+                    f"{kd.expected_null:.4g}",
                 ],
                 [
                     f"precision (k = {pr.k_precision_recall})",
@@ -122,7 +122,11 @@ def render_html(
                     f"{pr.recall:.4f}",
                     _opt(pr.recall_null, "{:.4f}"),
                 ],
-                [f"density (k = {pr.k_density_coverage})", f"{pr.density:.4f}", "1"],
+                [
+                    f"density (k = {pr.k_density_coverage})",
+                    f"{pr.density:.4f}",
+                    f"{pr.density_null:.4f}",
+                ],
                 [
                     f"coverage (k = {pr.k_density_coverage})",
                     f"{pr.coverage:.4f}",

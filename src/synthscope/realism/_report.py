@@ -273,7 +273,7 @@ def realism_report(
         codes = group_codes(sets.groups, n_r + n_f)
         n_groups = int(np.count_nonzero(np.bincount(codes) > 1))
     verdict, evidence = _verdict(
-        nn_result, c2st_result, mmd_result, prdc_result, memo, fd, alpha, n_groups
+        nn_result, c2st_result, mmd_result, prdc_result, memo, fd, kid_result, alpha, n_groups
     )
     parameters = {
         "n_components": n_components,
@@ -317,6 +317,7 @@ def _verdict(
     pr: PRDCResult,
     memo: MemorizationResult,
     fd: FrechetResult,
+    kd: KIDResult,
     alpha: float,
     n_groups: int | None,
 ) -> tuple[str, list[str]]:
@@ -364,8 +365,8 @@ def _verdict(
             if pr.precision_null is not None and pr.recall_null is not None
             else ""
         )
-        + f"; density {pr.density:.3f} (1 expected), coverage {pr.coverage:.3f} "
-        f"({pr.coverage_null:.3f} expected)."
+        + f"; density {pr.density:.3f} ({pr.density_null:.3f} expected), coverage "
+        f"{pr.coverage:.3f} ({pr.coverage_null:.3f} expected)."
     )
     if pr.recall_null is not None and pr.recall < 0.8 * pr.recall_null:
         evidence.append(
@@ -375,7 +376,7 @@ def _verdict(
     fd_text = f"Fréchet distance {fd.distance:.4g}"
     if fd.expected_null is not None:
         fd_text += f" against {fd.expected_null:.4g} for two sets from one distribution"
-    evidence.append(fd_text + ".")
+    evidence.append(fd_text + f"; KID {kd.kid:.3g} against {kd.expected_null:.3g}.")
     expected = memo.expected_null_copies
     excess = memo.n_likely_copies > expected + 3.0 * math.sqrt(max(expected, 1.0))
     copy_text = (

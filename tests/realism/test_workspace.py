@@ -101,3 +101,22 @@ def test_cli_error_is_one_line(tmp_path):
     assert run.returncode == 1
     assert "error:" in run.stderr and "no 'fake' points" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_cli_on_ingested_folders(image_folders, tmp_path):
+    from synthscope.workspace import ingest
+
+    real, fake = image_folders(n_real=14, n_fake=12)
+    ws_path = tmp_path / "ingested"
+    ingest(ws_path, [real], [fake])
+    out_html = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["score", str(ws_path), "--html", str(out_html), *FAST])
+    assert result.exit_code == 0, result.output
+    text = out_html.read_text()
+    assert "data:image/png;base64," in text  # closest pairs drawn from the thumbnails
+    with Workspace.open(ws_path) as ws:
+        source = ws.column("source")
+        scores = ws.column("realism_knn")
+        assert np.isnan(scores[source == "real"]).all()
+        assert np.isfinite(scores[source == "fake"]).all()
+    assert (ws_path / "realism.json").is_file()

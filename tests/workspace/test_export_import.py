@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from synthscope.errors import InvalidParameterError, TableError, WorkspaceError
+from synthscope.errors import InvalidParameterError, SynthscopeError, TableError, WorkspaceError
 from synthscope.io import read_projector_config, sprite_tile_size
 from synthscope.workspace import Workspace, export, import_tf_projector, ingest
 
@@ -125,3 +126,37 @@ def test_metadata_csv_and_parquet_exports(workspace, tmp_path):
 def test_export_rejects_unknown_format(workspace, tmp_path):
     with pytest.raises(InvalidParameterError, match="--format must be one of"):
         export(workspace, tmp_path / "x", "xlsx")
+
+
+def test_export_images_where_copies_the_curated_generated_images(workspace, tmp_path):
+    # fixture: points 7 and 8 (generated) were relabelled real; realism 0.1..0.5 on the fakes
+    files = export(workspace, tmp_path / "curated", "images", where=["label=real", "source=fake"])
+    names = sorted(p.name for p in files if p.suffix == ".png")
+    assert names == ["000007_img001.png", "000008_img002.png"]
+    original = Path(workspace.column("path")[7]).read_bytes()
+    assert (tmp_path / "curated" / "000007_img001.png").read_bytes() == original
+    rows = (tmp_path / "curated" / "metadata.tsv").read_text().splitlines()
+    assert rows[0].split("\t")[:3] == ["file", "id", "label"] and len(rows) == 3
+    files = export(workspace, tmp_path / "best", "images", where=["realism>=0.35"])
+    assert sorted(p.name[:6] for p in files if p.suffix == ".png") == ["000009", "000010"]
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        (["label"], "expected COLUMN=VALUE"),
+        (["realism>=high"], "column 'realism' is numeric; 'high' is not a number"),
+        (["label>=real"], ">= needs a numeric column"),
+        (["label=nothing"], "no point meets label=nothing"),
+        (["nope=1"], "no column 'nope'"),
+    ],
+)
+def test_export_images_bad_conditions(workspace, tmp_path, where, message):
+    with pytest.raises(SynthscopeError, match=message):
+        export(workspace, tmp_path / "out", "images", where=where)
+    assert not (tmp_path / "out").exists()
+
+
+def test_where_needs_images_format(workspace, tmp_path):
+    with pytest.raises(InvalidParameterError, match="use it with --format images"):
+        export(workspace, tmp_path / "m.tsv", "metadata", where=["label=real"])

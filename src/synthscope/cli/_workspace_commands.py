@@ -69,17 +69,28 @@ def export_command(
     workspace: WorkspaceArg,
     out: Annotated[Path, typer.Argument(help="Output folder (or file for metadata/csv/parquet).")],
     fmt: Annotated[
-        str, typer.Option("--format", help="tf-projector | metadata | csv | parquet")
+        str, typer.Option("--format", help="tf-projector | metadata | csv | parquet | images")
     ] = "tf-projector",
     features: Annotated[
         str, typer.Option("--features", help="The feature to export as vectors.")
     ] = "pixels64",
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            help="With --format images: COLUMN=VALUE (or != >= <= > <); repeat to AND them.",
+        ),
+    ] = None,
 ) -> None:
-    """Write WORKSPACE as a TensorFlow Projector bundle, a metadata TSV, or vectors as CSV/Parquet."""
+    """Write WORKSPACE as a TensorFlow Projector bundle, a metadata TSV, vectors as CSV/Parquet,
+    or copy chosen images (say the generated ones relabelled real) to a folder."""
     from synthscope.workspace import Workspace, export
 
     with Workspace.open(workspace) as ws:
-        files = export(ws, out, fmt, feature=features)
+        files = export(ws, out, fmt, feature=features, where=where or [])
+    if fmt == "images":
+        say(f"copied {len(files) - 1} images to {out} (with metadata.tsv)")
+        return
     for file in files:
         say(f"wrote {file}")
     if fmt == "tf-projector":

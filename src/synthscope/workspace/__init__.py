@@ -13,6 +13,7 @@ from synthscope.workspace._projections import (
     run_projection,
     vectors_digest,
 )
+from synthscope.workspace._select import select_points
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
 
@@ -36,6 +37,7 @@ __all__ = [
     "projection_meta",
     "projection_request",
     "run_projection",
+    "select_points",
     "split_frame",
     "vectors_digest",
 ]

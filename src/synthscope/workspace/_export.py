@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from synthscope.workspace._store import Workspace
 
 __all__ = ["EXPORT_FORMATS", "export", "metadata_columns"]
 
-EXPORT_FORMATS = ("tf-projector", "metadata", "csv", "parquet")
+EXPORT_FORMATS = ("tf-projector", "metadata", "csv", "parquet", "images")
 # The Projector labels points by the first text column, so `label` leads.
 _LEADING = ("label", "source", "group", "path")
 
@@ -48,14 +49,28 @@ def _target(out: Path, default_name: str, suffixes: tuple[str, ...]) -> Path:
 
 
 def export(
-    workspace: Workspace, out: str | Path, fmt: str, feature: str = "pixels64"
+    workspace: Workspace,
+    out: str | Path,
+    fmt: str,
+    feature: str = "pixels64",
+    where: Sequence[str] = (),
 ) -> list[Path]:
-    """Write the workspace in format ``fmt`` under ``out``; returns the files written."""
+    """Write the workspace in format ``fmt`` under ``out``; returns the files written.
+
+    ``where`` conditions (``label=real``, ``realism_c2st>=0.5``) choose the points for the
+    ``images`` format, which copies their image files into the new folder ``out``.
+    """
     out = Path(out)
     if fmt not in EXPORT_FORMATS:
         raise InvalidParameterError(
             f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}"
         )
+    if fmt == "images":
+        from synthscope.workspace._select import copy_images
+
+        return copy_images(workspace, out, where)
+    if where:
+        raise InvalidParameterError("--where chooses images: use it with --format images")
     columns = metadata_columns(workspace)
     if fmt == "metadata":
         target = _target(out, "metadata.tsv", (".tsv", ".txt"))

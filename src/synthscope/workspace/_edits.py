@@ -35,16 +35,24 @@ def _new_batch(connection: sqlite3.Connection, kind: str, column: str, target: i
 def _write(
     connection: sqlite3.Connection, batch: int, column: str, changes: Sequence[tuple[int, object]]
 ) -> None:
-    """Set ``column`` of each point and log old and new values in ``batch``."""
+    """Set ``column`` of each point and log old and new values in ``batch``.
+
+    One read of the column and two bulk statements, so a relabel of 100,000 points takes a
+    moment, not minutes; ``current`` follows points that appear twice in ``changes``.
+    """
     name = quote(column)
     time = _now()
+    current = dict(connection.execute(f"SELECT id, {name} FROM points").fetchall())
+    log = []
     for point, value in changes:
-        (old,) = connection.execute(f"SELECT {name} FROM points WHERE id = ?", (point,)).fetchone()
-        connection.execute(f"UPDATE points SET {name} = ? WHERE id = ?", (value, point))
-        connection.execute(
-            'INSERT INTO edits (time, batch, point, "column", old, new) VALUES (?, ?, ?, ?, ?, ?)',
-            (time, batch, point, column, _store(old), _store(value)),
-        )
+        log.append((time, batch, point, column, _store(current[point]), _store(value)))
+        current[point] = value
+    connection.executemany(
+        f"UPDATE points SET {name} = ? WHERE id = ?", [(value, point) for point, value in changes]
+    )
+    connection.executemany(
+        'INSERT INTO edits (time, batch, point, "column", old, new) VALUES (?, ?, ?, ?, ?, ?)', log
+    )
 
 
 def apply_edit(

@@ -53,7 +53,10 @@ def score_command(
     say(report.verdict, style="bold")
     for line in report.evidence:
         say(f"  - {line}")
-    say(f"stored columns realism_c2st, realism_knn, nearest_real_ratio, likely_copy in {workspace}")
+    say(
+        "stored columns realism_c2st, realism_knn, nearest_real_id, nearest_real_ratio, "
+        f"likely_copy and realism.json in {workspace}"
+    )
     for path in (json_out, html_out):
         if path is not None:
             say(f"wrote {path}")

@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.synthscope-installed
-DEMO_DIR ?= demo-output
+DEMO_DIR ?= synthscope-demo
+DEMO_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: demo test test-fast bench lint format clean install web
+.PHONY: demo demo-model test test-fast bench lint format clean install web
 
 install: $(STAMP)
 
@@ -36,8 +38,14 @@ $(WEB_STAMP): web/node_modules/.installed $(WEB_SOURCES)
 	cd web && npm run build
 	touch $@
 
+# The whole study on the built-in phantom, then the projector in a browser (Ctrl-C stops it).
+# DEMO_ARGS="--size paper" runs the founding study's sizes; "--no-browser" only prints the URL.
 demo: $(STAMP) $(WEB_STAMP)
-	$(BIN)/synthscope-demo-chain $(DEMO_DIR)
+	$(BIN)/synthscope demo --workdir $(DEMO_DIR) $(DEMO_ARGS)
+
+# Retrain the SPADE generator the demo ships (about an hour on two CPU cores).
+demo-model: $(STAMP)
+	$(BIN)/python -m synthscope.demo.build_model --workdir demo-model-build
 
 test: $(STAMP) $(WEB_STAMP)
 	$(BIN)/python -m pytest -q
@@ -45,8 +53,8 @@ test: $(STAMP) $(WEB_STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+bench: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -57,4 +65,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build src/*.egg-info web/node_modules src/synthscope/static
+	rm -rf $(VENV) $(DEMO_DIR) demo-model-build .pytest_cache .ruff_cache build src/*.egg-info web/node_modules src/synthscope/static

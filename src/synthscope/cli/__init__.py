@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import sys
 
-from synthscope.cli import _workspace_commands  # noqa: F401  (registers commands)
-from synthscope.cli import _phantom  # noqa: F401  (registers phantom)
-from synthscope.cli import _score  # noqa: F401  (registers score)
-from synthscope.cli import _serve  # noqa: F401
-from synthscope.cli import _project  # noqa: F401  (registers commands)
-from synthscope.cli import _spade  # noqa: F401  (registers train, generate)
+# Importing a command module registers its commands; --help lists them in this order.
+# isort: off
+from synthscope.cli import (  # noqa: F401
+    _phantom,
+    _workspace_commands,
+    _project,
+    _score,
+    _serve,
+    _spade,
+    _demo,
+)
+
+# isort: on
 from synthscope.cli._app import app, say
 from synthscope.errors import SynthscopeError
 

@@ -34,7 +34,15 @@ class SynthscopeError(Exception):
 
 
 class InvalidParameterError(SynthscopeError, ValueError):
-    """An argument or option has a value outside what it accepts."""
+    """An argument or option has a value outside what it accepts.
+
+    ``parameter`` names the library parameter when the message starts with it, so the command
+    line can replace it with its own flag (``perplexity`` -> ``--perplexity``).
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class InputError(SynthscopeError):

@@ -16,13 +16,19 @@ import torch
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InvalidParameterError
 from synthscope.spade._data import check_label_values, resize_image, resize_label
-from synthscope.spade._model import autocast, load_trained, to_images, to_one_hot
+from synthscope.spade._model import (
+    TrainedSpade,
+    autocast,
+    load_trained,
+    to_images,
+    to_one_hot,
+)
 
 __all__ = ["discriminator_features"]
 
 
 def discriminator_features(
-    run_dir: str | Path,
+    run_dir: str | Path | TrainedSpade,
     images: Sequence[np.ndarray],
     label_maps: Sequence[np.ndarray],
     *,
@@ -37,7 +43,8 @@ def discriminator_features(
     Parameters
     ----------
     run_dir
-        A run folder made by ``synthscope train``.
+        A run folder made by ``synthscope train`` (or a run already loaded with
+        :func:`~synthscope.spade.load_trained`, so that batches do not reload it).
     images
         uint8 grayscale (H, W) (or (H, W, 3)) images of any size; resized (bicubic) to the
         run's size.
@@ -60,7 +67,9 @@ def discriminator_features(
         )
     if batch_size < 1:
         raise InvalidParameterError(f"batch_size must be >= 1 (got {batch_size})")
-    trained = load_trained(run_dir, checkpoint, device)
+    trained = (
+        run_dir if isinstance(run_dir, TrainedSpade) else load_trained(run_dir, checkpoint, device)
+    )
     config, model, torch_device = trained.config, trained.model, trained.device
     assert config.label_nc is not None and config.image_channels is not None
     rows = []

@@ -98,7 +98,7 @@ def test_ingest_skip_lists_what_it_skipped(tmp_path):
         (
             lambda p: None,
             ["ingest", "{ws}", "--real", "{tmp}", "--on-error", "maybe"],
-            "--on-error must be 'fail' or 'skip'",
+            "--on-error must be one of 'fail', 'skip' (got 'maybe')",
         ),
         (lambda p: None, ["export", "{tmp}/nows", "{tmp}/out"], "nows: does not exist"),
         (

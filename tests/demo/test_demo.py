@@ -69,7 +69,7 @@ def test_shipped_model_is_there_and_small():
 
 
 def test_bad_demo_arguments(tmp_path):
-    with pytest.raises(InvalidParameterError, match="--size must be one of small, paper"):
+    with pytest.raises(InvalidParameterError, match="size must be one of 'small', 'paper'"):
         demo_plan("huge")
     from synthscope.demo import run_demo
 

@@ -13,7 +13,7 @@ from synthscope.cli._app import app, progress_bar, say
 @app.command("score")
 def score_command(
     workspace: Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)],
-    features: Annotated[
+    feature: Annotated[
         str, typer.Option("--features", help="The stored feature to compare (see `embed`).")
     ] = "pixels64",
     json_out: Annotated[
@@ -23,10 +23,10 @@ def score_command(
         Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every random step.")] = 0,
-    permutations: Annotated[
+    n_permutations: Annotated[
         int, typer.Option("--permutations", help="Permutations of each two-sample test.")
     ] = 200,
-    components: Annotated[
+    n_components: Annotated[
         int, typer.Option("--components", help="PCA dimension of the two-sample tests.")
     ] = 50,
 ) -> None:
@@ -37,14 +37,14 @@ def score_command(
     stores per-image columns realism_c2st, realism_knn, nearest_real_id, nearest_real_ratio and
     likely_copy, and writes WORKSPACE/realism.json.
     """
-    from synthscope.realism import score_workspace
+    from synthscope.workspace import score_workspace
 
     with progress_bar("scoring") as progress:
         report = score_workspace(
             workspace,
-            features,
-            n_components=components,
-            n_permutations=permutations,
+            feature,
+            n_components=n_components,
+            n_permutations=n_permutations,
             seed=seed,
             json_path=json_out,
             html_path=html_out,

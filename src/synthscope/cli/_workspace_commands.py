@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from synthscope.cli._app import app, progress_bar, say
+from synthscope.errors import InvalidParameterError
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
 
@@ -36,6 +37,8 @@ def ingest_command(
     """
     from synthscope.workspace import ingest
 
+    if not real and not fake:
+        raise InvalidParameterError("give at least one folder with --real or --fake")
     with progress_bar("decoding") as progress:
         report = ingest(workspace, real or [], fake or [], on_error=on_error, progress=progress)
     for item in report.skipped:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from synthscope.errors import InvalidParameterError
+from synthscope._params import Options, check_value
 
 __all__ = ["DEMO_SIZES", "DemoPlan", "demo_plan"]
 
@@ -39,6 +39,5 @@ DEMO_SIZES = {
 
 
 def demo_plan(size: str) -> DemoPlan:
-    if size not in DEMO_SIZES:
-        raise InvalidParameterError(f"--size must be one of {', '.join(DEMO_SIZES)} (got {size!r})")
+    check_value("size", size, Options(*DEMO_SIZES))
     return DEMO_SIZES[size]

@@ -9,7 +9,6 @@ they can be told apart.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +18,7 @@ from synthscope._files import write_text_atomic
 from synthscope.demo._plan import DemoPlan, demo_plan
 from synthscope.demo._steps import SilentReporter, StepLog, StepReporter, StepRunner
 from synthscope.errors import InputError
+from synthscope.features import file_digest
 
 __all__ = ["DemoResult", "run_demo", "shipped_model"]
 
@@ -44,14 +44,6 @@ def shipped_model() -> Path:
     return Path(str(resources.files("synthscope.demo") / "model"))
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def _rename_pullbacks(folder: Path, prefix: str) -> None:
     """Held-out pullbacks are other vessels: give them names no real pullback has."""
     table = folder / "frames.tsv"
@@ -73,7 +65,7 @@ def run_demo(
 ) -> DemoResult:
     """Run (or finish) the demo in ``workdir``; finished steps with unchanged inputs are reused."""
     from synthscope.phantom import write_phantom
-    from synthscope.realism import score_workspace
+    from synthscope.projection import ProjectionRequest
     from synthscope.spade import generate_images
     from synthscope.workspace import (
         Workspace,
@@ -81,7 +73,7 @@ def run_demo(
         feature_name,
         ingest,
         project,
-        projection_request,
+        score_workspace,
     )
 
     plan = size if isinstance(size, DemoPlan) else demo_plan(size)
@@ -90,7 +82,7 @@ def run_demo(
     checkpoint = model / "checkpoints" / "latest.pt"
     if not checkpoint.is_file():
         raise InputError(checkpoint, "the demo's SPADE generator is missing (see docs/demo.md)")
-    model_key = {"model": _file_digest(checkpoint)}
+    model_key = {"model": file_digest(checkpoint)}
     runner = StepRunner(workdir, plan.as_dict(), reporter or SilentReporter())
     real, heldout = workdir / "real", workdir / "heldout"
     generated, ws_path = workdir / "generated", workdir / "workspace"
@@ -143,11 +135,11 @@ def run_demo(
         )
         projections = []
         for feature in (PIXELS, disc):
-            request = projection_request(
-                "tsne",
-                3,
-                feature,
-                plan.projection_seed,
+            request = ProjectionRequest(
+                method="tsne",
+                dims=3,
+                feature=feature,
+                seed=plan.projection_seed,
                 perplexity=plan.tsne_perplexity,
                 iterations=plan.tsne_iterations,
             )
@@ -155,9 +147,9 @@ def run_demo(
             runner.run(
                 f"tsne-{feature}",
                 f"3-D t-SNE of {feature}",
-                lambda p, request=request, ids=ids: ids.append(project(ws, request, progress=p)[0]),
+                lambda p, request=request, ids=ids: ids.append(project(ws, request, progress=p).id),
             )
-            projections.append(ids[0] if ids else project(ws, request)[0])
+            projections.append(ids[0] if ids else project(ws, request).id)
 
         def score(progress) -> None:
             score_workspace(

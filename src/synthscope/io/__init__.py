@@ -1,5 +1,6 @@
 """Reading and writing the files synthscope meets: images, DICOM, TSV tables, Projector bundles."""
 
+from synthscope.io._atlas import AtlasLayout, atlas_tile, encode_png, pack_grid
 from synthscope.io._images import Frame, is_dicom, read_frames, read_grayscale
 from synthscope.io._scan import ImageEntry, scan_folder
 from synthscope.io._tf_projector import (
@@ -20,12 +21,16 @@ from synthscope.io._tsv import (
 )
 
 __all__ = [
+    "AtlasLayout",
     "CONFIG_NAME",
-    "MAX_SPRITE_PX",
     "EmbeddingConfig",
     "Frame",
     "ImageEntry",
+    "MAX_SPRITE_PX",
+    "atlas_tile",
+    "encode_png",
     "is_dicom",
+    "pack_grid",
     "read_frames",
     "read_grayscale",
     "read_metadata_tsv",

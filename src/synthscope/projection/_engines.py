@@ -69,11 +69,13 @@ def resolve_engine(engine: str, n: int, dims: int) -> str:
     if engine == "fft" and dims != 2:
         raise InvalidParameterError(
             "engine 'fft' supports only dims=2 (openTSNE's interpolation is 2-D); "
-            "use 'bh' or 'exact' for dims=3"
+            "use 'bh' or 'exact' for dims=3",
+            parameter="engine",
         )
     if engine == "exact-cuda" and not _cuda_available():
         raise InvalidParameterError(
-            "engine 'exact-cuda' needs torch with a CUDA GPU; none is visible"
+            "engine 'exact-cuda' needs torch with a CUDA GPU; none is visible",
+            parameter="engine",
         )
     return engine
 

@@ -14,17 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from synthscope._files import write_text_atomic
+from synthscope._params import Integral, Interval, Real, check_value
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.realism._c2st import C2STResult, c2st
-from synthscope.realism._checks import (
-    MIN_POINTS,
-    Sets,
-    check_float,
-    check_int,
-    check_seed,
-    check_sets,
-    rng_for,
-)
+from synthscope.realism._checks import MIN_POINTS, Sets, check_seed, check_sets, rng_for
 from synthscope.realism._fidelity import FrechetResult, KIDResult, frechet_from, kid_from
 from synthscope.realism._geometry import gram_to_squared_distances, group_codes, reduce_dims
 from synthscope.realism._memorization import MemorizationResult, memorization_from
@@ -110,7 +104,7 @@ class RealismReport:
         """The report as JSON text, also written to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
         if path is not None:
-            _write_atomic(Path(path), text)
+            write_text_atomic(path, text)
         return text
 
     def to_html(
@@ -126,7 +120,7 @@ class RealismReport:
 
         text = render_html(self, real_images=real_images, fake_images=fake_images, title=title)
         if path is not None:
-            _write_atomic(Path(path), text)
+            write_text_atomic(path, text)
         return text
 
 
@@ -182,10 +176,12 @@ def realism_report(
         ``(done, total)`` callback over the report's steps.
     """
     sets = check_sets(real, fake, groups)
-    n_permutations = check_int("n_permutations", n_permutations, low=1)
-    alpha = check_float("alpha", alpha, low=0.0, high=0.5, open_low=True)
+    n_permutations = check_value("n_permutations", n_permutations, Interval(Integral, 1, None))
+    alpha = check_value("alpha", alpha, Interval(Real, 0.0, 0.5, closed="right"))
     seed = check_seed(seed)
-    max_full_points = check_int("max_full_points", max_full_points, low=2 * MIN_POINTS)
+    max_full_points = check_value(
+        "max_full_points", max_full_points, Interval(Integral, 2 * MIN_POINTS, None)
+    )
     report_progress = progress or no_progress
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -374,9 +370,3 @@ def _plain(result: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def _floats(values: np.ndarray) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

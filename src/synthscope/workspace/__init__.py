@@ -1,43 +1,49 @@
-"""The workspace: the on-disk store a user opens (points, vectors, projections, thumbnails, edits)."""
+"""The workspace: the on-disk store a user opens (points, vectors, projections, thumbnails, edits),
+and the orchestration that fills it (ingest, embed, project, score, export)."""
 
 from synthscope.workspace._decode import Skipped
-from synthscope.workspace._embed import FEATURE_SPECS, embed, feature_name
+from synthscope.workspace._embed import (
+    embed,
+    extractor_provenance,
+    feature_is_current,
+    feature_name,
+)
 from synthscope.workspace._export import EXPORT_FORMATS, export, metadata_columns
 from synthscope.workspace._import import import_tf_projector
 from synthscope.workspace._ingest import IngestReport, ingest
 from synthscope.workspace._projections import (
-    METHODS,
+    ComputeProjection,
+    StoredProjection,
     project,
-    projection_meta,
-    projection_request,
-    run_projection,
-    vectors_digest,
+    reusable_projection,
 )
+from synthscope.workspace._score import SCORE_COLUMNS, score_workspace
 from synthscope.workspace._select import select_points
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
 
 __all__ = [
+    "ComputeProjection",
     "EXPORT_FORMATS",
-    "FEATURE_SPECS",
-    "METHODS",
+    "IngestReport",
+    "SCORE_COLUMNS",
+    "Skipped",
+    "StoredProjection",
     "THUMBS_PER_ROW",
     "THUMBS_PER_TILE",
     "THUMB_SIZE",
-    "IngestReport",
-    "Skipped",
     "Workspace",
     "embed",
     "export",
+    "extractor_provenance",
+    "feature_is_current",
     "feature_name",
     "import_tf_projector",
     "ingest",
     "metadata_columns",
     "project",
-    "projection_meta",
-    "projection_request",
-    "run_projection",
+    "reusable_projection",
+    "score_workspace",
     "select_points",
     "split_frame",
-    "vectors_digest",
 ]

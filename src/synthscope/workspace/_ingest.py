@@ -8,20 +8,20 @@ place only when complete.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from synthscope._files import save_npy_atomic
+from synthscope._files import save_npy_atomic, staged_folder
+from synthscope._params import Options, check_value
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
-from synthscope.features import pixel_feature_name, pixel_vector, pixels_to_float
+from synthscope.features import PixelsExtractor, pixel_feature_name, pixel_vector, pixels_to_float
 from synthscope.io import ImageEntry, read_frames, scan_folder
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_parallel
+from synthscope.workspace._embed import extractor_provenance
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import make_thumbnail, write_tiles
 
@@ -127,8 +127,12 @@ def _append(workspace: Workspace, decoded: list[tuple[ImageEntry, _Decoded]]) ->
     old_pixels = workspace.vectors(PIXELS) if n_old else new_pixels[:0]
     old_thumbs = workspace.thumbnails()[:n_old]
     thumbs = np.concatenate([old_thumbs, new_thumbs])
-    save_npy_atomic(
-        workspace.path / "vectors" / f"{PIXELS}.npy", np.concatenate([old_pixels, new_pixels])
+    pixels = np.concatenate([old_pixels, new_pixels])
+    workspace.write_vectors(
+        PIXELS,
+        pixels,
+        extractor_provenance(PixelsExtractor(64)),
+        n_points=pixels.shape[0],
     )
     save_npy_atomic(workspace.path / "thumbs" / "thumbs64.npy", thumbs)
     write_tiles(workspace.path / "thumbs", thumbs, n_old)
@@ -151,9 +155,10 @@ def ingest(
 ) -> IngestReport:
     """Create or extend ``workspace`` with the images under the ``real`` and ``fake`` folders."""
     if not real and not fake:
-        raise InvalidParameterError("give at least one folder with --real or --fake")
-    if on_error not in ON_ERROR:
-        raise InvalidParameterError(f"--on-error must be 'fail' or 'skip', got {on_error!r}")
+        raise InvalidParameterError(
+            "no folders given: name at least one of real or generated images"
+        )
+    check_value("on_error", on_error, Options(*ON_ERROR))
     path = Path(workspace)
     exists = Workspace.exists(path)
     if not exists and path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -187,17 +192,10 @@ def ingest(
             added = _append(target, decoded)
             n_points = target.n_points
     else:
-        staging = path.parent / f".{path.name}.ingest-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            with Workspace.create(staging) as target:
-                added = _append(target, decoded)
-                n_points = target.n_points
-            if path.exists():
-                path.rmdir()  # an empty folder the user made for it
-            os.replace(staging, path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        # A new workspace appears whole or not at all (an empty folder made for it is fine).
+        with staged_folder(path) as staging, Workspace.create(staging) as target:
+            added = _append(target, decoded)
+            n_points = target.n_points
     for item in skipped:
         log.warning("skipped %s: %s", item.path, item.reason)
     return IngestReport(path, added, len(entries) - len(todo), n_points, not exists, skipped)

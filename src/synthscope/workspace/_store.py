@@ -21,26 +21,35 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from synthscope._files import save_npy_atomic, write_text_atomic
+from synthscope._params import fail
 from synthscope.errors import InvalidParameterError, UnknownFeatureError, WorkspaceError
 from synthscope.workspace import _edits
 from synthscope.workspace._db import FIXED_COLUMNS, connect, create_schema, quote, transaction
 from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
+from synthscope.workspace._vectors import VectorStore
 
-__all__ = ["DB_NAME", "Workspace"]
+__all__ = ["DB_NAME", "REALISM_REPORT", "Workspace", "check_name", "split_frame"]
 
 DB_NAME = "synthscope.db"
-# Names become file names and SQL identifiers: no separators, no leading dot.
+#: Where ``synthscope score`` leaves its JSON report (``GET /api/realism`` reads it there).
+REALISM_REPORT = "realism.json"
+# Names become file names and SQL identifiers: no separators, no leading dot. Column names may
+# also hold ':' (per-feature scores such as ``realism_c2st:texture``); file names may not.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_COLUMN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
 
 
 def check_name(name: str, what: str) -> str:
-    if not _NAME.match(name):
-        raise InvalidParameterError(
-            f"{what} {name!r} must hold only letters, digits, _ . - and not start with . or -"
+    pattern = _COLUMN if what == "column" else _NAME
+    if not isinstance(name, str) or not pattern.match(name):
+        allowed = "letters, digits, _ . : -" if what == "column" else "letters, digits, _ . -"
+        raise fail(
+            what.replace(" ", "_"), f"{name!r} must hold only {allowed} and not start with . - or :"
         )
     return name
 
@@ -54,6 +63,7 @@ class Workspace:
         self._local = threading.local()
         self._all_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._vectors = VectorStore(self.path / "vectors")
 
     @property
     def _connection(self) -> sqlite3.Connection:
@@ -236,37 +246,46 @@ class Workspace:
         return _edits.edit_history(self._connection, limit)
 
     # -- vectors ---------------------------------------------------------------------------
-    def _vector_file(self, name: str) -> Path:
-        return self.path / "vectors" / f"{check_name(name, 'feature')}.npy"
-
     def features(self) -> list[str]:
-        return sorted(path.stem for path in (self.path / "vectors").glob("*.npy"))
+        """Names of the stored features (``pixels64``, ``texture``, ``spade-disc.RUN``, ...)."""
+        return self._vectors.names()
 
     def vectors(self, name: str) -> np.ndarray:
-        """(n_points, d) float32, memory-mapped read-only."""
-        path = self._vector_file(name)
-        if not path.is_file():
-            known = ", ".join(self.features()) or "none yet"
-            raise UnknownFeatureError(
-                f"no feature {name!r} in {self.path} (features: {known}); "
-                f"compute it with `synthscope embed {self.path} --features ...`"
-            )
-        array = np.load(path, mmap_mode="r")
-        n = self.n_points
-        if array.shape[0] < n:
-            raise WorkspaceError(
-                f"feature {name!r} covers {array.shape[0]} of {n} points; recompute it with "
-                f"`synthscope embed {self.path} --features ...`"
-            )
-        return array[:n]
+        """(n_points, d) float32, memory-mapped read-only; refuses missing or stale vectors."""
+        return self._vectors.read(name, self.n_points, where=self.path)
 
-    def write_vectors(self, name: str, array: np.ndarray) -> None:
-        array = np.asarray(array, dtype=np.float32)
-        if array.ndim != 2 or array.shape[0] != self.n_points:
+    def write_vectors(
+        self,
+        name: str,
+        array: np.ndarray,
+        provenance: dict | None = None,
+        *,
+        n_points: int | None = None,
+    ) -> dict:
+        """Store a feature (one row per point) with how it was made; returns the stored record.
+
+        ``n_points`` is the number of rows expected when it is not the current point count (an
+        ingest writes the vectors of points it commits afterwards).
+        """
+        expected = self.n_points if n_points is None else n_points
+        shape = np.shape(array)
+        if len(shape) != 2 or shape[0] != expected:
             raise InvalidParameterError(
-                f"feature {name!r} needs shape ({self.n_points}, d), got {array.shape}"
+                f"feature {name!r} needs shape ({expected}, d), got {shape}"
             )
-        save_npy_atomic(self._vector_file(name), array)
+        return self._vectors.write(name, array, {**(provenance or {}), "n_points": expected})
+
+    def vectors_file(self, name: str) -> Path:
+        """The file feature ``name`` is stored in (for messages and exports)."""
+        return self._vectors._file(name)
+
+    def feature_info(self, name: str) -> dict | None:
+        """How feature ``name`` was made (spec, extractor, parameters, time), or None if unknown."""
+        return self._vectors.provenance(name)
+
+    def vectors_digest(self, name: str) -> str:
+        """SHA-1 of the feature's rows for the current points (cached in its provenance)."""
+        return self._vectors.digest(name, self.n_points)
 
     # -- thumbnails and images -------------------------------------------------------------
     def thumbnails(self) -> np.ndarray:
@@ -310,9 +329,13 @@ class Workspace:
             return np.asarray(image).astype(np.uint8)
 
     # -- projections -----------------------------------------------------------------------
-    def projection_id(self, request: dict) -> str:
-        """A stable id for a projection request: same request on the same points, same id."""
-        key = json.dumps({**request, "n_points": self.n_points}, sort_keys=True, default=str)
+    def projection_id(self, request: Any) -> str:
+        """A stable id for a projection request: same request on the same points, same id.
+
+        ``request`` is a :class:`~synthscope.projection.ProjectionRequest` or its canonical dict.
+        """
+        canonical = request.canonical() if hasattr(request, "canonical") else dict(request)
+        key = json.dumps({**canonical, "n_points": self.n_points}, sort_keys=True, default=str)
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def save_projection(self, pid: str, embedding: np.ndarray, meta: dict) -> None:
@@ -328,6 +351,10 @@ class Workspace:
         if not (array.is_file() and meta.is_file()):
             return None
         return np.load(array), json.loads(meta.read_text())
+
+    def realism_report_path(self) -> Path:
+        """Where the last ``score`` run's JSON report is kept."""
+        return self.path / REALISM_REPORT
 
     def projections(self) -> list[dict]:
         folder = self.path / "projections"

@@ -1,7 +1,8 @@
-"""Run the realism report on a workspace and store per-image scores as columns.
+"""Run the realism report on a workspace's points and store per-image scores as columns.
 
-The only module of :mod:`synthscope.realism` that knows about workspaces; everything else takes
-arrays.
+:mod:`synthscope.realism` works on arrays only; this module reads the workspace (sources, groups,
+vectors, thumbnails), calls it, and writes what it returns back (score columns and the JSON
+report, whose place the workspace owns).
 """
 
 from __future__ import annotations
@@ -9,22 +10,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, WorkspaceError
-from synthscope.realism._checks import MIN_POINTS
-from synthscope.realism._report import RealismReport, realism_report
+from synthscope.realism import MIN_POINTS, RealismReport, realism_report
+from synthscope.workspace._store import Workspace
 
-if TYPE_CHECKING:
-    from synthscope.workspace import Workspace
+__all__ = ["SCORE_COLUMNS", "score_workspace"]
 
 logger = logging.getLogger(__name__)
-
-#: Where the JSON report goes inside the workspace (``GET /api/realism`` reads it there).
-REPORT_NAME = "realism.json"
 
 #: Columns written for every point (NaN for real images).
 SCORE_COLUMNS = (
@@ -69,8 +66,6 @@ def score_workspace(
     **options
         Passed on to :func:`~synthscope.realism.realism_report`.
     """
-    from synthscope.workspace import Workspace
-
     if not isinstance(ws, Workspace):
         with Workspace.open(ws) as opened:
             return score_workspace(
@@ -103,7 +98,7 @@ def score_workspace(
     bad = ~np.isfinite(vectors).all(axis=1)
     if bad.any():
         raise InputError(
-            ws.path / "vectors" / f"{feature}.npy",
+            ws.vectors_file(feature),
             f"point {int(np.flatnonzero(bad)[0])} has NaN or infinite values "
             f"({int(bad.sum())} points in all); recompute the feature",
             row=int(np.flatnonzero(bad)[0]),
@@ -128,7 +123,7 @@ def score_workspace(
     report = dataclasses.replace(report, real_ids=real_ids, fake_ids=fake_ids)
     if store:
         _store_columns(ws, report, real_ids, fake_ids)
-        report.to_json(ws.path / REPORT_NAME)
+        report.to_json(ws.realism_report_path())
     if json_path is not None:
         report.to_json(json_path)
     if html_path is not None:

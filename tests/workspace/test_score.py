@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from synthscope.cli import app
 from synthscope.errors import InputError, WorkspaceError
-from synthscope.realism import score_workspace
-from synthscope.workspace import Workspace
+from synthscope.workspace import Workspace, score_workspace
 
 
 def _make(path: Path, n_real: int = 24, n_fake: int = 20, *, shift: float = 0.0) -> Path:

@@ -23,7 +23,7 @@ def read_dataset(ws: WorkspaceDep, state: StateDep) -> dict[str, Any]:
         "features": list(ws.features()),
         "projections": list(ws.projections()),
         "thumbs": state.thumbs.layout().to_json(),
-        "realism": find_report(state.settings.workspace) is not None,
+        "realism": find_report(ws) is not None,
     }
 
 

@@ -8,27 +8,21 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from synthscope.server.deps import StateDep
+from synthscope.server.deps import WorkspaceDep
 
 router = APIRouter(tags=["realism"])
 
-# Where `score` may leave its JSON report, relative to the workspace folder, first match wins.
-REPORT_NAMES = ("realism.json", "realism/report.json", "reports/realism.json")
 
-
-def find_report(root: Path) -> Path | None:
-    """The realism report inside workspace folder ``root``, if ``score`` has written one."""
-    for name in REPORT_NAMES:
-        path = root / name
-        if path.is_file():
-            return path
-    return None
+def find_report(ws: Any) -> Path | None:
+    """The realism report of workspace ``ws``, if ``score`` has written one (the workspace says where)."""
+    path = ws.realism_report_path()
+    return path if path.is_file() else None
 
 
 @router.get("/realism")
-def read_realism(state: StateDep) -> dict[str, Any]:
+def read_realism(ws: WorkspaceDep) -> dict[str, Any]:
     """The realism numbers, verdict and per-image ranking; 404 until ``score`` has run."""
-    path = find_report(state.settings.workspace)
+    path = find_report(ws)
     if path is None:
         raise HTTPException(404, "no realism report yet: run `synthscope score WS`")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -97,7 +97,9 @@ def _declared() -> set[str]:
     specs = list(project["dependencies"])
     for extra in project.get("optional-dependencies", {}).values():
         specs.extend(extra)
-    return {re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in specs}
+    return {
+        re.split(r"[<>=!~\[; ]", spec, maxsplit=1)[0].lower().replace("_", "-") for spec in specs
+    }
 
 
 def test_every_library_imported_is_declared():

@@ -45,9 +45,7 @@ def test_pause_resume_and_stop_from_the_page(browser, workspace):
             if callback(it, rng.normal(size=(vectors.shape[0], request.dims)), None):
                 break
             time.sleep(0.005)
-        return Projection(
-            np.zeros((vectors.shape[0], request.dims), np.float32), {}, None, 0, it
-        )
+        return Projection(np.zeros((vectors.shape[0], request.dims), np.float32), {}, None, 0, it)
 
     with LiveServer(workspace, compute=slow_run) as live:
         page = browser.new_page(viewport={"width": 1280, "height": 800})

@@ -45,14 +45,17 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
             embedding, _ = ws.load_projection(meta["id"])
             assert embedding.shape == (plan.n_real + plan.n_heldout, 3)
             assert np.isfinite(embedding).all()
-        scores = ws.column("realism_c2st") if "realism_c2st" in ws.columns() else None
-        assert scores is not None and np.isnan(scores[source == "real"]).all()
+        scores = ws.column("realism_c2st:pixels64")
+        assert np.isnan(scores[source == "real"]).all()
         assert np.isfinite(scores[source == "fake"]).all()
         # Generated frames carry the held-out pullbacks, never a real pullback's name.
         groups = ws.column("group")
         assert set(groups[source == "fake"]).isdisjoint(set(groups[source == "real"]))
-    report = json.loads((workdir / "realism.json").read_text())
+    comparison = json.loads((workdir / "realism.json").read_text())
+    assert next(iter(comparison["features"])) == "pixels64" and len(comparison["table"]) == 2
+    report = comparison["features"]["pixels64"]
     assert report["verdict"] and report["n_real"] == plan.n_real
+    assert "side by side: pixels64: " in first.stderr
     assert (workdir / "realism.html").read_text().lstrip().lower().startswith("<!doctype html")
 
     again = run_demo_cli(workdir, "--no-browser", "--exit-when-ready")

@@ -371,7 +371,8 @@ guard(async () => {
   setOptions($<HTMLSelectElement>("search-column"), columns, "label");
   setOptions(relabelColumn, dataset.columns.filter((c) => c.editable).map((c) => [c.name, c.name]), "label");
   const scores = dataset.columns.filter((c) => c.kind === "real" && c.name !== "id");
-  setOptions($<HTMLSelectElement>("score-column"), scores.map((c) => [c.name, c.name]), "realism_c2st");
+  const c2st = scores.find((c) => c.name.startsWith("realism_c2st"))?.name;
+  setOptions($<HTMLSelectElement>("score-column"), scores.map((c) => [c.name, c.name]), c2st);
   listProjections();
   updateRelabelValues();
   if (!dataset.projections.length) say("no stored projection: run one from the Projection panel");

@@ -90,6 +90,8 @@ def demo_command(
     from synthscope.demo import run_demo
 
     result = run_demo(workdir, size, model=model, reporter=_BarReporter())
+    say("side by side: " + result.agreement)
+    say(result.table)
     say(f"verdict (pixels64): {result.verdict}")
     for line in result.evidence:
         say(f"  - {line}")

@@ -35,6 +35,8 @@ class DemoResult:
     report_html: Path
     verdict: str
     evidence: tuple[str, ...]
+    agreement: str
+    table: str
     projections: tuple[str, ...]
     steps: tuple[StepLog, ...]
 
@@ -73,7 +75,7 @@ def run_demo(
         feature_name,
         ingest,
         project,
-        score_workspace,
+        score_features,
     )
 
     plan = size if isinstance(size, DemoPlan) else demo_plan(size)
@@ -152,21 +154,13 @@ def run_demo(
             projections.append(ids[0] if ids else project(ws, request).id)
 
         def score(progress) -> None:
-            score_workspace(
+            score_features(
                 ws,
-                PIXELS,
+                [PIXELS, disc],
                 n_permutations=plan.score_permutations,
                 json_path=report_json,
                 html_path=report_html,
                 progress=progress,
-            )
-            score_workspace(
-                ws,
-                disc,
-                n_permutations=plan.score_permutations,
-                store=False,
-                json_path=workdir / "realism-discriminator.json",
-                html_path=workdir / "realism-discriminator.html",
             )
 
         runner.run(
@@ -177,7 +171,8 @@ def run_demo(
         )
     import json
 
-    report = json.loads(report_json.read_text())
+    comparison = json.loads(report_json.read_text())
+    report = comparison["features"][PIXELS]
     return DemoResult(
         workdir=workdir,
         workspace=ws_path,
@@ -185,6 +180,8 @@ def run_demo(
         report_html=report_html,
         verdict=str(report.get("verdict", "")),
         evidence=tuple(report.get("evidence", ())),
+        agreement=str(comparison.get("agreement", "")),
+        table=str(comparison.get("table_text", "")),
         projections=tuple(projections),
         steps=tuple(runner.log),
     )

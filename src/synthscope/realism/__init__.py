@@ -9,6 +9,7 @@ the report on a workspace's points and stores the per-image scores.
 
 from synthscope.realism._c2st import C2STResult, c2st
 from synthscope.realism._checks import MIN_POINTS
+from synthscope.realism._comparison import RealismComparison, compare_reports
 from synthscope.realism._fidelity import FrechetResult, KIDResult, frechet_distance, kid
 from synthscope.realism._memorization import MemorizationResult, memorization
 from synthscope.realism._mmd import MMDResult, mmd_test
@@ -26,9 +27,11 @@ __all__ = [
     "MemorizationResult",
     "OneNNResult",
     "PRDCResult",
+    "RealismComparison",
     "RealismReport",
     "RealismScores",
     "c2st",
+    "compare_reports",
     "frechet_distance",
     "kid",
     "memorization",

@@ -100,9 +100,12 @@ class RealismReport:
         }
         return out
 
-    def to_json(self, path: str | Path | None = None) -> str:
-        """The report as JSON text, also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
+    def to_json(
+        self, path: str | Path | None = None, *, extra: dict[str, Any] | None = None
+    ) -> str:
+        """The report as JSON text (with ``extra`` keys), also written to ``path`` when given."""
+        data = {**self.to_dict(), **(extra or {})}
+        text = json.dumps(data, indent=1, allow_nan=False, default=str)
         if path is not None:
             write_text_atomic(path, text)
         return text
@@ -139,6 +142,7 @@ def realism_report(
     copy_quantile: float = 0.01,
     max_full_points: int = 8000,
     feature: str | None = None,
+    notes: Sequence[str] = (),
     seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> RealismReport:
@@ -170,6 +174,9 @@ def realism_report(
         (seeded) to its share of this many points, and the report says so.
     feature
         Name of the feature space, for the report.
+    notes
+        Sentences about how the features were prepared (standardised, groups scoped, ...), put
+        first in the evidence.
     seed
         Seed of every random step.
     progress
@@ -201,7 +208,11 @@ def realism_report(
     common = {"n_permutations": n_permutations, "n_components": None, "seed": seed}
     nn_result = dataclasses.replace(one_nn_test(xr, xf, sets.groups, **common), n_components=kept)
     tick("one_nn")
-    c2st_result = dataclasses.replace(c2st(xr, xf, sets.groups, **common), n_components=kept)
+    # Folds never split a group: with fewer than 5 groups, use as many folds as there are.
+    units = int(group_codes(sets.groups, sets.n_real + sets.n_fake).max()) + 1
+    c2st_result = dataclasses.replace(
+        c2st(xr, xf, sets.groups, n_folds=min(5, max(2, units)), **common), n_components=kept
+    )
     tick("c2st")
     mmd_result = dataclasses.replace(mmd_test(xr, xf, sets.groups, **common), n_components=kept)
     tick("mmd")
@@ -272,6 +283,7 @@ def realism_report(
     verdict, evidence = write_verdict(
         nn_result, c2st_result, mmd_result, prdc_result, memo, fd, kid_result, alpha, n_groups
     )
+    evidence = [*notes, *evidence]
     parameters = {
         "n_components": n_components,
         "n_permutations": n_permutations,

@@ -17,16 +17,24 @@ from synthscope.workspace._projections import (
     project,
     reusable_projection,
 )
-from synthscope.workspace._score import SCORE_COLUMNS, score_workspace
+from synthscope.workspace._score import (
+    GROUP_SCOPES,
+    SCORES,
+    score_column,
+    score_features,
+    score_workspace,
+)
 from synthscope.workspace._select import select_points
-from synthscope.workspace._store import Workspace, split_frame
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
 
 __all__ = [
     "ComputeProjection",
     "EXPORT_FORMATS",
+    "GROUP_SCOPES",
     "IngestReport",
-    "SCORE_COLUMNS",
+    "SCORES",
+    "SOURCE_FOLDER",
     "Skipped",
     "StoredProjection",
     "THUMBS_PER_ROW",
@@ -43,6 +51,8 @@ __all__ = [
     "metadata_columns",
     "project",
     "reusable_projection",
+    "score_column",
+    "score_features",
     "score_workspace",
     "select_points",
     "split_frame",

@@ -38,6 +38,7 @@ def extractor_provenance(extractor: Extractor, **extra: Any) -> dict[str, Any]:
         "spec": extractor.spec,
         "identity": extractor.identity(),
         "input_size": extractor.input_size(),
+        "standardize": extractor.standardize,
         **extra,
     }
 

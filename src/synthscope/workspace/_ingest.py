@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from synthscope.features import PixelsExtractor, pixel_feature_name, pixel_vecto
 from synthscope.io import ImageEntry, read_frames, scan_folder
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_parallel
 from synthscope.workspace._embed import extractor_provenance
-from synthscope.workspace._store import Workspace, split_frame
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
 from synthscope.workspace._thumbs import make_thumbnail, write_tiles
 
 __all__ = ["IngestReport", "ingest"]
@@ -62,10 +62,12 @@ def _scan(real: Sequence[Path], fake: Sequence[Path]) -> list[ImageEntry]:
     entries, seen = [], set()
     for source, folders in (("real", real), ("fake", fake)):
         for folder in folders:
+            root = str(Path(folder).resolve())
             for entry in scan_folder(folder, source):
                 if entry.file not in seen:  # overlapping folders: first mention wins
                     seen.add(entry.file)
-                    entries.append(entry)
+                    # The folder scopes the entry's group: see SOURCE_FOLDER.
+                    entries.append(replace(entry, extras={**entry.extras, SOURCE_FOLDER: root}))
     return entries
 
 
@@ -140,7 +142,9 @@ def _append(workspace: Workspace, decoded: list[tuple[ImageEntry, _Decoded]]) ->
     known = {name: workspace.column_kind(name) for name in workspace.columns()}
     kinds = _column_kinds([entry for entry, _ in decoded], known)
     records = _records(decoded, kinds)
-    workspace.append_points(records, {k: v for k, v in kinds.items() if k not in known})
+    workspace.append_points(
+        records, {k: v for k, v in kinds.items() if k not in known}, computed=(SOURCE_FOLDER,)
+    )
     return len(records)
 
 

@@ -26,18 +26,37 @@ from typing import Any
 import numpy as np
 
 from synthscope._files import save_npy_atomic, write_text_atomic
-from synthscope._params import fail
+from synthscope._params import Options, check_value, fail
 from synthscope.errors import InvalidParameterError, UnknownFeatureError, WorkspaceError
 from synthscope.workspace import _edits
-from synthscope.workspace._db import FIXED_COLUMNS, connect, create_schema, quote, transaction
+from synthscope.workspace._db import (
+    FIXED_COLUMNS,
+    connect,
+    create_schema,
+    quote,
+    transaction,
+    upgrade_schema,
+)
 from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
 from synthscope.workspace._vectors import VectorStore
 
-__all__ = ["DB_NAME", "REALISM_REPORT", "Workspace", "check_name", "split_frame"]
+__all__ = [
+    "DB_NAME",
+    "LEGACY_REALISM_REPORT",
+    "SOURCE_FOLDER",
+    "Workspace",
+    "check_name",
+    "split_frame",
+]
 
 DB_NAME = "synthscope.db"
-#: Where ``synthscope score`` leaves its JSON report (``GET /api/realism`` reads it there).
-REALISM_REPORT = "realism.json"
+#: Where ``synthscope score`` leaves its JSON reports (``GET /api/realism`` reads them there):
+#: one per feature, and the side-by-side summary. ``realism.json`` is where older versions left one.
+REALISM_FOLDER = "realism"
+LEGACY_REALISM_REPORT = "realism.json"
+#: The column recording which folder (given to ``ingest``) each point came from: group names are
+#: scoped to it, so a real 'pb000' and a generated 'pb000' are not taken for one pullback.
+SOURCE_FOLDER = "source_folder"
 # Names become file names and SQL identifiers: no separators, no leading dot. Column names may
 # also hold ':' (per-feature scores such as ``realism_c2st:texture``); file names may not.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -64,12 +83,16 @@ class Workspace:
         self._all_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._vectors = VectorStore(self.path / "vectors")
+        self._upgraded = False
 
     @property
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = connect(self.path / DB_NAME)
+            if not self._upgraded:
+                upgrade_schema(connection)
+                self._upgraded = True
             self._local.connection = connection
             with self._lock:
                 self._all_connections.append(connection)
@@ -139,8 +162,18 @@ class Workspace:
             raise UnknownFeatureError(f"no column {name!r} (columns: {', '.join(self.columns())})")
         return kinds[name]
 
+    def computed_columns(self) -> list[str]:
+        """Columns a command wrote (scores, nearest ids, copy flags): shown, never edited."""
+        rows = self._connection.execute("SELECT name FROM columns WHERE computed ORDER BY position")
+        return [row[0] for row in rows]
+
     def editable_columns(self) -> list[str]:
-        return [name for name in self.columns() if FIXED_COLUMNS.get(name, True)]
+        computed = set(self.computed_columns())
+        return [
+            name
+            for name in self.columns()
+            if FIXED_COLUMNS.get(name, True) and name not in computed
+        ]
 
     def column(self, name: str) -> np.ndarray:
         """One value per point: float64 (NaN for missing) for numeric columns, else object (str/None)."""
@@ -164,7 +197,7 @@ class Workspace:
     def paths(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT path FROM points")}
 
-    def _add_columns(self, kinds: dict[str, str]) -> None:
+    def _add_columns(self, kinds: dict[str, str], *, computed: bool = False) -> None:
         """Register new extra columns (inside the caller's transaction)."""
         known = self._kinds()
         position = len(known)
@@ -175,37 +208,77 @@ class Workspace:
             sql_type = "REAL" if kind == "real" else "TEXT"
             self._connection.execute(f"ALTER TABLE points ADD COLUMN {quote(name)} {sql_type}")
             self._connection.execute(
-                "INSERT INTO columns (name, kind, position) VALUES (?, ?, ?)",
-                (name, kind, position),
+                "INSERT INTO columns (name, kind, position, computed) VALUES (?, ?, ?, ?)",
+                (name, kind, position, int(computed)),
             )
             position += 1
 
     def set_column(self, name: str, values: Sequence | np.ndarray, kind: str = "real") -> None:
         """Set a whole column (one value per point) in one transaction, adding it when new."""
-        if kind not in ("real", "text"):
-            raise InvalidParameterError(f"column kind must be 'real' or 'text', got {kind!r}")
-        if name in ("id", "path", "source"):
-            raise InvalidParameterError(f"column {name!r} cannot be overwritten")
-        values = list(values)
-        n = self.n_points
-        if len(values) != n:
-            raise InvalidParameterError(f"column {name!r} needs {n} values, got {len(values)}")
-        if kind == "real":
-            cells = [None if v is None or np.isnan(float(v)) else float(v) for v in values]
-        else:
-            cells = [None if v is None else str(v) for v in values]
-        with transaction(self._connection):
-            if name not in FIXED_COLUMNS:
-                self._add_columns({name: kind})
-            self._connection.executemany(
-                f"UPDATE points SET {quote(name)} = ? WHERE id = ?",
-                [(cell, index) for index, cell in enumerate(cells)],
-            )
+        self.set_columns({name: values}, kind=kind)
 
-    def append_points(self, records: Sequence[dict], kinds: dict[str, str]) -> None:
-        """Insert points (dicts of column -> value; ids follow on) in one transaction."""
+    def set_columns(
+        self,
+        columns: dict[str, Sequence | np.ndarray],
+        *,
+        kind: str = "real",
+        computed: bool = False,
+        run: tuple[str, str] | None = None,
+    ) -> None:
+        """Set whole columns (one value per point each) in one transaction, adding new ones.
+
+        ``computed`` marks new columns as written by a command (not editable); ``run`` records
+        ``(what, run id)`` in the same transaction, so a checker can tell that every column of
+        one command came from one run.
+        """
+        check_value("kind", kind, Options("real", "text"))
+        n = self.n_points
+        cells: dict[str, list] = {}
+        for name, values in columns.items():
+            if name in ("id", "path", "source"):
+                raise fail("column", f"{name!r} cannot be overwritten")
+            values = list(values)
+            if len(values) != n:
+                raise fail("column", f"{name!r} needs {n} values, got {len(values)}")
+            if kind == "real":
+                cells[name] = [
+                    None if v is None or np.isnan(float(v)) else float(v) for v in values
+                ]
+            else:
+                cells[name] = [None if v is None else str(v) for v in values]
         with transaction(self._connection):
-            self._add_columns(kinds)
+            self._add_columns(
+                {name: kind for name in cells if name not in FIXED_COLUMNS}, computed=computed
+            )
+            for name, column in cells.items():
+                self._connection.executemany(
+                    f"UPDATE points SET {quote(name)} = ? WHERE id = ?",
+                    [(cell, index) for index, cell in enumerate(column)],
+                )
+            if run is not None:
+                self._connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (f"run:{run[0]}", run[1]),
+                )
+
+    def run_id(self, what: str) -> str | None:
+        """The id of the last run of ``what`` recorded by :meth:`set_columns` (or None)."""
+        row = self._connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"run:{what}",)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def append_points(
+        self, records: Sequence[dict], kinds: dict[str, str], computed: Sequence[str] = ()
+    ) -> None:
+        """Insert points (dicts of column -> value; ids follow on) in one transaction.
+
+        New columns named in ``computed`` are recorded as not editable (see
+        :meth:`computed_columns`).
+        """
+        with transaction(self._connection):
+            self._add_columns({k: v for k, v in kinds.items() if k not in computed})
+            self._add_columns({k: v for k, v in kinds.items() if k in computed}, computed=True)
             start = self.n_points
             for offset, record in enumerate(records):
                 names = ["id", *record]
@@ -352,9 +425,28 @@ class Workspace:
             return None
         return np.load(array), json.loads(meta.read_text())
 
-    def realism_report_path(self) -> Path:
-        """Where the last ``score`` run's JSON report is kept."""
-        return self.path / REALISM_REPORT
+    def realism_report_path(self, feature: str) -> Path:
+        """Where the last ``score`` of ``feature`` keeps its JSON report."""
+        return self.path / REALISM_FOLDER / f"{self._vectors._file(feature).stem}.json"
+
+    def realism_summary_path(self) -> Path:
+        """Where the last ``score`` keeps its side-by-side comparison of the features scored."""
+        return self.path / REALISM_FOLDER / "summary.json"
+
+    def realism_reports(self) -> dict[str, Path]:
+        """Feature -> stored report, in the order the last ``score`` listed them."""
+        folder = self.path / REALISM_FOLDER
+        found = {p.stem: p for p in sorted(folder.glob("*.json")) if p.stem != "summary"}
+        summary = self.realism_summary_path()
+        if summary.is_file():
+            try:
+                order = list(json.loads(summary.read_text(encoding="utf-8"))["features"])
+            except (ValueError, KeyError, TypeError):
+                order = []
+            found = {**{f: found[f] for f in order if f in found}, **found}
+        if not found and (self.path / LEGACY_REALISM_REPORT).is_file():
+            return {"": self.path / LEGACY_REALISM_REPORT}
+        return found
 
     def projections(self) -> list[dict]:
         folder = self.path / "projections"

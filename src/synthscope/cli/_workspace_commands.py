@@ -9,6 +9,7 @@ import typer
 
 from synthscope.cli._app import app, progress_bar, say
 from synthscope.errors import InvalidParameterError
+from synthscope.features import parse_spec, spec_syntax
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
 
@@ -54,17 +55,32 @@ def ingest_command(
 def embed_command(
     workspace: WorkspaceArg,
     features: Annotated[
-        str, typer.Option("--features", help="pixels[:N] (N x N raw pixels) or spade-disc:RUN.")
-    ] = "pixels:64",
+        list[str] | None,
+        typer.Option(
+            "--features",
+            help="A feature spec (repeat for several): " + spec_syntax() + ".",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Recompute even when up to date.")] = False,
 ) -> None:
-    """Compute a feature (vectors) for every point of WORKSPACE."""
-    from synthscope.workspace import Workspace, embed
+    """Compute features (vectors) for every point of WORKSPACE, one progress bar each.
 
-    with Workspace.open(workspace) as ws, progress_bar(f"embedding {features}") as progress:
-        name = embed(ws, features, force=force, progress=progress)
-        shape = ws.vectors(name).shape
-    say(f"feature {name}: {shape[0]} points x {shape[1]} values")
+    A feature already stored for the same points by the same extractor (same parameters,
+    version and model file) is kept; --force recomputes it.
+    """
+    from synthscope.workspace import Workspace, embed, feature_is_current
+
+    specs = features or ["pixels:64"]
+    extractors = [parse_spec(spec) for spec in specs]  # a bad spec fails before any work
+    with Workspace.open(workspace) as ws:
+        for extractor in extractors:
+            current = not force and feature_is_current(ws, extractor)
+            with progress_bar(f"embedding {extractor.spec}") as progress:
+                name = embed(ws, extractor, force=force, progress=progress)
+            shape = ws.vectors(name).shape
+            info = ws.feature_info(name) or {}
+            how = "already current" if current else f"{info.get('seconds', 0):.1f} s"
+            say(f"feature {name}: {shape[0]} points x {shape[1]} values ({how})")
 
 
 @app.command("export")

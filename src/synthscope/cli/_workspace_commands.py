@@ -30,6 +30,15 @@ def ingest_command(
             "--on-error", help="fail: stop at an unreadable file; skip: list it and go on."
         ),
     ] = "fail",
+    resize: Annotated[
+        int | None,
+        typer.Option(
+            "--resize",
+            help="Bring every image to N x N (Lanczos) before any feature, so that real and "
+            "generated sets stored at different sizes are compared like with like. Kept for "
+            "later ingests into the same workspace.",
+        ),
+    ] = None,
 ) -> None:
     """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, DICOM) from real and fake folders.
 
@@ -41,7 +50,9 @@ def ingest_command(
     if not real and not fake:
         raise InvalidParameterError("give at least one folder with --real or --fake")
     with progress_bar("decoding") as progress:
-        report = ingest(workspace, real or [], fake or [], on_error=on_error, progress=progress)
+        report = ingest(
+            workspace, real or [], fake or [], on_error=on_error, resize=resize, progress=progress
+        )
     for item in report.skipped:
         say(f"skipped {item.path}: {item.reason}", style="yellow")
     verb = "created" if report.created else "updated"

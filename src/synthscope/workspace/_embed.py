@@ -20,7 +20,6 @@ import numpy as np
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.errors import InvalidParameterError, WorkspaceError
 from synthscope.features import Extractor, parse_spec, spec_syntax
-from synthscope.io import read_frames
 from synthscope.workspace._decode import decode_in_parallel
 from synthscope.workspace._store import Workspace, split_frame
 
@@ -122,7 +121,7 @@ def _extract(workspace: Workspace, extractor: Extractor, progress: ProgressCallb
 
     def decode(item: tuple[Path, list]) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
         file, points = item
-        frames = {f.index: np.asarray(f.image) for f in read_frames(file)}
+        frames = {f.index: np.asarray(f.image) for f in workspace.read_frames(file)}
         return [
             (point, frames[frame], workspace.label_map(point) if has_labels else None)
             for point, frame in points

@@ -29,6 +29,7 @@ from synthscope.realism import (
     compare_reports,
     realism_report,
 )
+from synthscope.workspace._cues import check_cues
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace
 
 __all__ = [
@@ -208,11 +209,19 @@ def score_workspace(
         progress=progress,
         **options,
     )
+    cues, cue_notes = check_cues(ws, real_ids, fake_ids)
     report = dataclasses.replace(
         report,
         real_ids=real_ids,
         fake_ids=fake_ids,
-        parameters={**report.parameters, "groups": groups, "standardize": standardize},
+        cues=tuple(c.to_dict() for c in cues if c.differs),
+        evidence=(*report.evidence, *cue_notes),
+        parameters={
+            **report.parameters,
+            "groups": groups,
+            "standardize": standardize,
+            "resize": ws.resize,
+        },
     )
     if store:
         run = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"

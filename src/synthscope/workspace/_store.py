@@ -27,7 +27,12 @@ import numpy as np
 
 from synthscope._files import save_npy_atomic, write_text_atomic
 from synthscope._params import Options, check_value, fail
-from synthscope.errors import InvalidParameterError, UnknownFeatureError, WorkspaceError
+from synthscope.errors import (
+    ImageReadError,
+    InvalidParameterError,
+    UnknownFeatureError,
+    WorkspaceError,
+)
 from synthscope.workspace import _edits
 from synthscope.workspace._db import (
     FIXED_COLUMNS,
@@ -382,12 +387,47 @@ class Workspace:
             raise InvalidParameterError(f"no point {point} (0..{self.n_points - 1})")
         return split_frame(row[0])
 
-    def read_image(self, point: int) -> np.ndarray:
-        """Full-resolution 8-bit grayscale (H, W) of point ``point``, decoded from its file."""
-        from synthscope.io import read_grayscale
+    # -- settings -----------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        """A workspace-wide setting (``resize``, ...), or None when unset."""
+        row = self._connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"setting:{key}",)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
+    def set_setting(self, key: str, value: object) -> None:
+        """Record a workspace-wide setting (in its own transaction)."""
+        with transaction(self._connection):
+            self._connection.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (f"setting:{key}", str(value)),
+            )
+
+    @property
+    def resize(self) -> int | None:
+        """The side every image is brought to before any feature (``ingest --resize``), or None."""
+        value = self.setting("resize")
+        return None if value is None else int(value)
+
+    def read_frames(self, file: Path) -> list:
+        """Every frame of ``file`` as an 8-bit ``L`` image, at the workspace's size if it has one."""
+        from synthscope.io import Frame, read_frames, resize_image
+
+        frames = read_frames(file)
+        size = self.resize
+        if size is None:
+            return frames
+        return [Frame(resize_image(f.image, size), f.index) for f in frames]
+
+    def read_image(self, point: int) -> np.ndarray:
+        """The 8-bit grayscale (H, W) of point ``point`` as features see it (full resolution,
+        or the workspace's size when it was ingested with ``resize``)."""
         file, frame = self.image_file(point)
-        return read_grayscale(file, frame)
+        frames = self.read_frames(file)
+        for item in frames:
+            if item.index == frame:
+                return np.asarray(item.image)
+        raise ImageReadError(file, f"has no frame {frame} ({len(frames)} frames)")
 
     def label_map(self, point: int) -> np.ndarray | None:
         """The point's label map (H, W) uint8, or None when it was ingested without one."""
@@ -399,7 +439,12 @@ class Workspace:
         if row is None or row[0] is None:
             return None
         with Image.open(row[0]) as image:
-            return np.asarray(image).astype(np.uint8)
+            labels = np.asarray(image).astype(np.uint8)
+        if self.resize is not None:
+            from synthscope.io import resize_labels
+
+            labels = resize_labels(labels, self.resize)
+        return labels
 
     # -- projections -----------------------------------------------------------------------
     def projection_id(self, request: Any) -> str:

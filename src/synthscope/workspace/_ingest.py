@@ -69,8 +69,8 @@ class _Decoded:
 
 
 def _decode(entry: ImageEntry, resize: int | None = None) -> _Decoded:
+    frames = read_frames(entry.file)  # first: its errors say best what is wrong with a file
     properties = native_properties(entry.file)
-    frames = read_frames(entry.file)
     if resize is not None:
         frames = [Frame(resize_image(f.image, resize), f.index) for f in frames]
     keys = [str(entry.file) if f.index is None else f"{entry.file}#{f.index}" for f in frames]

@@ -30,6 +30,7 @@ __all__ = [
     "EXACT_MAX_POINTS",
     "Engine",
     "ExactEngine",
+    "FFTEngine",
     "OpenTSNEEngine",
     "TorchEngine",
     "exact_kl",
@@ -39,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh")
+ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft")
 
 # Largest n for which the exact kernel beats the tree/FFT engines on a 2-core CPU, per dims.
 # Measured per iteration (2-core AMD EPYC, AVX-512): in 2-D exact 30 ms vs FFT 80 ms at 10k and
@@ -66,9 +67,9 @@ def resolve_engine(engine: str, n: int, dims: int) -> str:
         if n <= EXACT_MAX_POINTS[dims]:
             return "exact"
         return "fft" if dims == 2 else "bh"
-    if engine == "fft" and dims != 2:
+    if engine in ("fft", "opentsne-fft") and dims != 2:
         raise InvalidParameterError(
-            "engine 'fft' supports only dims=2 (openTSNE's interpolation is 2-D); "
+            f"engine '{engine}' supports only dims=2 (the FFT interpolation is 2-D); "
             "use 'bh' or 'exact' for dims=3"
         )
     if engine == "exact-cuda" and not _cuda_available():
@@ -91,16 +92,19 @@ class Engine:
 
 
 class ExactEngine(Engine):
-    """All-pairs forces with the numba kernels (deterministic)."""
+    """All-pairs forces with the numba kernels, each pair once (deterministic)."""
 
     name = "exact"
 
-    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+    def __init__(self, P: sp.csr_matrix, dims: int, tile: int = _kernels.TILE) -> None:
         self.indptr = P.indptr.astype(np.int64)
         self.indices = P.indices.astype(np.int32)
         self.data = P.data.astype(np.float32)
         n = P.shape[0]
         self.dims = dims
+        self.tile = min(tile, n)
+        self.first, self.second = _kernels.tile_pairs(n, self.tile)
+        self.part = np.empty((self.first.shape[0], 2, dims + 1, self.tile), np.float32)
         self.rep = np.empty((dims, n))
         self.att = np.empty((dims, n))
         self.zrow = np.empty(n)
@@ -108,12 +112,51 @@ class ExactEngine(Engine):
     def gradient(
         self, Y: np.ndarray, exaggeration: float, want_kl: bool
     ) -> tuple[np.ndarray, float | None]:
-        sparse = (self.indptr, self.indices, self.data)
+        pairs = (self.tile, self.first, self.second, self.part)
         if self.dims == 2:
-            _kernels.forces_2d(Y[0], Y[1], *sparse, *self.rep, *self.att, self.zrow)
+            _kernels.tile_forces_2d(Y[0], Y[1], *pairs)
         else:
-            _kernels.forces_3d(Y[0], Y[1], Y[2], *sparse, *self.rep, *self.att, self.zrow)
+            _kernels.tile_forces_3d(Y[0], Y[1], Y[2], *pairs)
+        _kernels.reduce_tiles(
+            self.part, self.tile, Y, self.indptr, self.indices, self.data,
+            self.rep, self.att, self.zrow,
+        )  # fmt: skip
         Z = float(np.sum(self.zrow))
+        grad = exaggeration * self.att - self.rep / Z
+        kl = None
+        if want_kl:
+            kl = _kernels.kl_attraction_terms(Y, self.indptr, self.indices, self.data) + np.log(Z)
+        return grad, kl
+
+
+class FFTEngine(Engine):
+    """FFT-accelerated interpolation for the repulsion (2-D), exact sparse attraction.
+
+    The same approximation as openTSNE's "fft" (:mod:`synthscope.projection._fft`), computed
+    with our numba kernels and multithreaded real FFTs; deterministic.
+    """
+
+    name = "fft"
+
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+        from synthscope.projection._fft import FFTRepulsion
+
+        if dims != 2:
+            raise InvalidParameterError("the FFT engine is 2-D only")
+        self.indptr = P.indptr.astype(np.int64)
+        self.indices = P.indices.astype(np.int32)
+        self.data = P.data.astype(np.float32)
+        n = P.shape[0]
+        self.repulsion = FFTRepulsion(n)
+        self.rep = np.empty((2, n))
+        self.att = np.empty((2, n))
+        self.zrow = np.empty(n)
+
+    def gradient(
+        self, Y: np.ndarray, exaggeration: float, want_kl: bool
+    ) -> tuple[np.ndarray, float | None]:
+        Z = self.repulsion(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
+        _kernels.attraction(Y, self.indptr, self.indices, self.data, self.att)
         grad = exaggeration * self.att - self.rep / Z
         kl = None
         if want_kl:
@@ -228,7 +271,9 @@ def make_engine(name: str, P: sp.csr_matrix, dims: int) -> Engine:
         return ExactEngine(P, dims)
     if name == "exact-cuda":
         return TorchEngine(P, dims)
-    return OpenTSNEEngine(P, dims, name)
+    if name == "fft":
+        return FFTEngine(P, dims)
+    return OpenTSNEEngine(P, dims, "fft" if name == "opentsne-fft" else name)
 
 
 def exact_kl(Y: np.ndarray, P: sp.csr_matrix) -> float:

@@ -117,10 +117,8 @@ class ExactEngine(Engine):
             _kernels.tile_forces_2d(Y[0], Y[1], *pairs)
         else:
             _kernels.tile_forces_3d(Y[0], Y[1], Y[2], *pairs)
-        _kernels.reduce_tiles(
-            self.part, self.tile, Y, self.indptr, self.indices, self.data,
-            self.rep, self.att, self.zrow,
-        )  # fmt: skip
+        _kernels.reduce_tiles(self.part, self.tile, self.rep, self.zrow)
+        _kernels.attraction(Y, self.indptr, self.indices, self.data, self.att)
         Z = float(np.sum(self.zrow))
         grad = exaggeration * self.att - self.rep / Z
         kl = None

@@ -40,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft")
+ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft", "cuml")
 
 # Largest n for which the exact kernel beats the tree/FFT engines on a 2-core CPU, per dims.
 # Measured per iteration (2-core AMD EPYC, AVX-512): in 2-D exact 30 ms vs FFT 80 ms at 10k and
@@ -59,11 +59,23 @@ def _cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def _cuml_available() -> bool:
+    from synthscope.projection._cuml import cuml_available
+
+    return cuml_available()
+
+
 def resolve_engine(engine: str, n: int, dims: int) -> str:
-    """Turn "auto" into a concrete engine name and refuse impossible combinations."""
+    """Turn "auto" into a concrete engine name and refuse impossible combinations.
+
+    "cuml" is a whole-run engine (:func:`synthscope.projection._cuml.cuml_tsne`), not a
+    gradient engine: the caller runs it instead of :func:`~synthscope.projection._tsne.optimize`.
+    """
     if engine == "auto":
         if _cuda_available() and n <= CUDA_MAX_POINTS[dims]:
             return "exact-cuda"
+        if dims == 2 and _cuml_available() and _cuda_available():
+            return "cuml"
         if n <= EXACT_MAX_POINTS[dims]:
             return "exact"
         return "fft" if dims == 2 else "bh"
@@ -72,6 +84,11 @@ def resolve_engine(engine: str, n: int, dims: int) -> str:
             f"engine '{engine}' supports only dims=2 (the FFT interpolation is 2-D); "
             "use 'bh' or 'exact' for dims=3"
         )
+    if engine == "cuml":
+        if dims != 2:
+            raise InvalidParameterError("engine 'cuml' supports only dims=2 (cuML's t-SNE)")
+        if not _cuml_available():
+            raise InvalidParameterError("engine 'cuml' needs RAPIDS cuML; it is not installed")
     if engine == "exact-cuda" and not _cuda_available():
         raise InvalidParameterError(
             "engine 'exact-cuda' needs torch with a CUDA GPU; none is visible"
@@ -271,6 +288,8 @@ def make_engine(name: str, P: sp.csr_matrix, dims: int) -> Engine:
         return TorchEngine(P, dims)
     if name == "fft":
         return FFTEngine(P, dims)
+    if name == "cuml":
+        raise InvalidParameterError("'cuml' runs whole (see _cuml.cuml_tsne); it has no gradient")
     return OpenTSNEEngine(P, dims, "fft" if name == "opentsne-fft" else name)
 
 

@@ -31,7 +31,7 @@ def test_repulsion_within_stated_error_of_exact(n):
     f = np.empty((2, n))
     Z = FFTRepulsion(n)(Y[0], Y[1], f[0], f[1], np.empty(n))
     exact, Z_exact = _exact_repulsion(Y)
-    assert Z == pytest.approx(Z_exact, rel=5e-3)
+    assert pytest.approx(Z_exact, rel=5e-3) == Z
     assert np.linalg.norm(f - exact) / np.linalg.norm(exact) < 0.05
 
 
@@ -49,7 +49,7 @@ def test_repulsion_equals_opentsne_fft():
     # this layout is ~57 units wide: both round up to 60 boxes (openTSNE from its list of FFTW
     # sizes, we to the next pocketfft-friendly size), so the two must agree to rounding
     assert repulsion.boxes == 60
-    assert Z == pytest.approx(Z_theirs, rel=1e-9)
+    assert pytest.approx(Z_theirs, rel=1e-9) == Z
     np.testing.assert_allclose(f / Z, -grad.T, rtol=1e-6, atol=1e-12)
 
 

@@ -35,7 +35,7 @@ def test_exact_knn_matches_brute_force_across_blocks(blobs, monkeypatch):
 def test_cell_knn_recall_and_exact_distances(blobs):
     indices, distances = _knn.cell_knn(blobs, 10, cell_size=100, probes=4)
     ref_i, _ = _brute(blobs, 10)
-    recall = np.mean([len(np.intersect1d(a, b)) / 10 for a, b in zip(indices, ref_i)])
+    recall = np.mean([len(np.intersect1d(a, b)) / 10 for a, b in zip(indices, ref_i, strict=True)])
     assert recall > 0.97
     # whatever was found, its distances are the true ones, ascending
     true = np.linalg.norm(blobs[indices].astype(np.float64) - blobs[:, None, :], axis=-1)
@@ -57,6 +57,6 @@ def test_nearest_neighbors_switches_to_cells_above_threshold(blobs, monkeypatch)
     real = _knn.cell_knn
     monkeypatch.setattr(affinity, "EXACT_KNN_MAX_POINTS", 1000)
     monkeypatch.setattr(_knn, "cell_knn", lambda *a, **k: calls.append(1) or real(*a, **k))
-    indices, distances = nearest_neighbors(blobs, 5)
+    indices, _ = nearest_neighbors(blobs, 5)
     assert calls and not (indices == np.arange(len(blobs))[:, None]).any()
     assert indices.shape == (1500, 5) and indices.dtype == np.int32

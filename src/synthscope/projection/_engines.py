@@ -108,6 +108,34 @@ class Engine:
         raise NotImplementedError
 
 
+class Attraction:
+    """The attractive forces over a sparse P, with P permuted once for memory locality.
+
+    Reverse Cuthill-McKee (scipy) orders the points so that a row's columns lie close to it;
+    the kernel then reads neighbours' coordinates from nearby cache lines. The permutation is
+    internal: inputs and outputs stay in the caller's order.
+    """
+
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+        from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+        P = sp.csr_matrix(P)
+        order = reverse_cuthill_mckee(P, symmetric_mode=True).astype(np.int64)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        # P[order][:, order] by hand: the rows gathered as slices, the columns renamed
+        counts = np.diff(P.indptr)[order]
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        source = np.repeat(P.indptr[order] - self.indptr[:-1], counts) + np.arange(P.nnz)
+        self.indices = rank[P.indices[source]].astype(np.int32)
+        self.data = P.data[source].astype(np.float32)
+        self.order = order
+        self.packed = np.empty((P.shape[0], dims), np.float32)
+
+    def __call__(self, Y: np.ndarray, att: np.ndarray) -> None:
+        _kernels.attraction(Y, self.order, self.indptr, self.indices, self.data, self.packed, att)
+
+
 class ExactEngine(Engine):
     """All-pairs forces with the numba kernels, each pair once (deterministic)."""
 
@@ -121,6 +149,7 @@ class ExactEngine(Engine):
         self.dims = dims
         self.tile = min(tile, n)
         self.first, self.second = _kernels.tile_pairs(n, self.tile)
+        self.attraction = Attraction(P, dims)
         self.part = np.empty((self.first.shape[0], 2, dims + 1, self.tile), np.float32)
         self.rep = np.empty((dims, n))
         self.att = np.empty((dims, n))
@@ -135,7 +164,7 @@ class ExactEngine(Engine):
         else:
             _kernels.tile_forces_3d(Y[0], Y[1], Y[2], *pairs)
         _kernels.reduce_tiles(self.part, self.tile, self.rep, self.zrow)
-        _kernels.attraction(Y, self.indptr, self.indices, self.data, self.att)
+        self.attraction(Y, self.att)
         Z = float(np.sum(self.zrow))
         grad = exaggeration * self.att - self.rep / Z
         kl = None
@@ -163,6 +192,7 @@ class FFTEngine(Engine):
         self.data = P.data.astype(np.float32)
         n = P.shape[0]
         self.repulsion = FFTRepulsion(n)
+        self.attraction = Attraction(P, dims)
         self.rep = np.empty((2, n))
         self.att = np.empty((2, n))
         self.zrow = np.empty(n)
@@ -171,7 +201,7 @@ class FFTEngine(Engine):
         self, Y: np.ndarray, exaggeration: float, want_kl: bool
     ) -> tuple[np.ndarray, float | None]:
         Z = self.repulsion(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
-        _kernels.attraction(Y, self.indptr, self.indices, self.data, self.att)
+        self.attraction(Y, self.att)
         grad = exaggeration * self.att - self.rep / Z
         kl = None
         if want_kl:

@@ -44,8 +44,6 @@ import numpy as np
 __all__ = [
     "TILE",
     "attraction",
-    "attraction_2d",
-    "attraction_3d",
     "calibrate_perplexity",
     "kl_attraction_terms",
     "reduce_tiles",
@@ -269,72 +267,47 @@ def reduce_tiles(part, tile, rep, zrow):  # pragma: no cover - compiled
 
 
 @numba.njit(
-    "void(f4[::1], f4[::1], i8[::1], i4[::1], f4[::1], f8[::1], f8[::1])",
+    "void(f4[:, ::1], i8[::1], i8[::1], i4[::1], f4[::1], f4[:, ::1], f8[:, ::1])",
     parallel=True,
     fastmath=True,
     cache=True,
 )
-def attraction_2d(y0, y1, indptr, indices, data, a0, a1):  # pragma: no cover - compiled
-    """``a[i] = sum_j p_ij w_ij (y_i - y_j)`` over row i of P (CSR), in 2-D.
+def attraction(Y, order, indptr, indices, data, packed, att):  # pragma: no cover - compiled
+    """``att[:, i] = sum_j p_ij w_ij (y_i - y_j)`` over the sparse P; ``Y``, ``att`` (dims, n).
 
-    One kernel per dims with scalar accumulators: a loop over a runtime ``dims`` with the sums
-    in memory measured 5x slower (12.8 M entries at 100,000 points).
+    P comes permuted for memory locality: row ``r`` of the CSR arrays is point ``order[r]`` and
+    its column indices are rows too (``P[order][:, order]``, e.g. reverse Cuthill-McKee, so a
+    point's neighbours sit near it in memory). The coordinates are first packed by row into
+    ``packed`` (n, dims), one cache line per neighbour instead of one per axis: the random reads
+    of the neighbours' coordinates are what this kernel waits on (12.8 M of them per call at
+    100,000 points, 2.3x faster packed and permuted than axis arrays in input order).
     """
-    n = y0.shape[0]
-    for i in numba.prange(n):
-        x0 = y0[i]
-        x1 = y1[i]
-        s0 = 0.0
-        s1 = 0.0
-        for q in range(indptr[i], indptr[i + 1]):
-            j = indices[q]
-            d0 = x0 - y0[j]
-            d1 = x1 - y1[j]
-            pw = data[q] / (_ONE + d0 * d0 + d1 * d1)
-            s0 += pw * d0
-            s1 += pw * d1
-        a0[i] = s0
-        a1[i] = s1
-
-
-@numba.njit(
-    "void(f4[::1], f4[::1], f4[::1], i8[::1], i4[::1], f4[::1], f8[::1], f8[::1], f8[::1])",
-    parallel=True,
-    fastmath=True,
-    cache=True,
-)
-def attraction_3d(y0, y1, y2, indptr, indices, data, a0, a1, a2):  # pragma: no cover
-    """``a[i] = sum_j p_ij w_ij (y_i - y_j)`` over row i of P (CSR), in 3-D."""
-    n = y0.shape[0]
-    for i in numba.prange(n):
-        x0 = y0[i]
-        x1 = y1[i]
-        x2 = y2[i]
+    dims, n = Y.shape
+    for r in numba.prange(n):
+        i = order[r]
+        for a in range(dims):
+            packed[r, a] = Y[a, i]
+    for r in numba.prange(n):
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
-        for q in range(indptr[i], indptr[i + 1]):
+        x0 = packed[r, 0]
+        x1 = packed[r, 1]
+        x2 = packed[r, 2] if dims == 3 else _ZERO
+        for q in range(indptr[r], indptr[r + 1]):
             j = indices[q]
-            d0 = x0 - y0[j]
-            d1 = x1 - y1[j]
-            d2 = x2 - y2[j]
+            d0 = x0 - packed[j, 0]
+            d1 = x1 - packed[j, 1]
+            d2 = x2 - packed[j, 2] if dims == 3 else _ZERO
             pw = data[q] / (_ONE + d0 * d0 + d1 * d1 + d2 * d2)
             s0 += pw * d0
             s1 += pw * d1
             s2 += pw * d2
-        a0[i] = s0
-        a1[i] = s1
-        a2[i] = s2
-
-
-def attraction(
-    Y: np.ndarray, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, att: np.ndarray
-) -> None:
-    """:func:`attraction_2d` or :func:`attraction_3d` for ``Y`` and ``att`` of shape (dims, n)."""
-    if Y.shape[0] == 2:
-        attraction_2d(Y[0], Y[1], indptr, indices, data, att[0], att[1])
-    else:
-        attraction_3d(Y[0], Y[1], Y[2], indptr, indices, data, att[0], att[1], att[2])
+        i = order[r]
+        att[0, i] = s0
+        att[1, i] = s1
+        if dims == 3:
+            att[2, i] = s2
 
 
 @numba.njit("f8(f4[:, ::1], i8[::1], i4[::1], f4[::1])", parallel=True, cache=True)

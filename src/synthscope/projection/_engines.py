@@ -4,14 +4,19 @@ Every engine takes the affinities once and then, per iteration, the embedding in
 arrays layout ``(dims, n)`` float32, and returns the gradient ``(dims, n)`` float64 in the
 openTSNE convention (no factor 4) plus, on request, the KL divergence of the un-exaggerated P.
 
-* ``exact``: our numba kernels over all n**2 pairs; deterministic, 2-D and 3-D.
+* ``exact``: our numba kernels over all n**2 pairs, each pair once; deterministic, 2-D and 3-D.
 * ``exact-cuda``: the same sums with torch on a CUDA GPU (optional; chosen by "auto" when torch
   sees CUDA).
-* ``fft``: openTSNE's FFT-accelerated interpolation (Linderman et al. 2019), 2-D only.
+* ``fft``: our FFT-accelerated interpolation (Linderman et al. 2019) in numba and scipy.fft,
+  2-D only; openTSNE's approximation with its parameters, computed faster; deterministic.
 * ``bh``: openTSNE's Barnes-Hut tree (theta = 0.5), 2-D and 3-D.
+* ``opentsne-fft``: openTSNE's own FFT interpolation (the reference for ``fft``).
+* ``cuml``: RAPIDS cuML's whole t-SNE run on a GPU (:mod:`synthscope.projection._cuml`), 2-D,
+  when ``cuml`` imports; not a gradient engine.
 
-"auto" picks ``exact`` up to :data:`EXACT_MAX_POINTS` (measured crossover, see
-``benchmarks/tsne.py``), then ``fft`` in 2-D and ``bh`` in 3-D.
+"auto" picks ``exact-cuda`` (then ``cuml`` in 2-D) when a GPU is there, else ``exact`` up to
+:data:`EXACT_MAX_POINTS`, then ``fft`` in 2-D and ``bh`` in 3-D. Per-call times by engine and
+size come from ``python benchmarks/tsne.py --crossover`` (``benchmarks/results/tsne-crossover.json``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Numba kernels of the projection engine: the only module that imports numba.
+"""Numba kernels of the projection engine (with their siblings ``_fft.py`` and ``_knn.py``).
 
 Conventions (after umap/pynndescent's kernel modules): plain loops over flat float32 arrays in
 *structure of arrays* layout (one contiguous array per embedding axis, so the inner loop streams

@@ -234,9 +234,11 @@ def main() -> None:
     parser.add_argument(
         "--crossover", action="store_true", help="per-call gradient times by engine and size"
     )
+    parser.add_argument("--sizes", help="sizes for --crossover, e.g. 30000,100000")
     args = parser.parse_args()
     if args.crossover:
-        rows = crossover(CROSSOVER_SIZES)
+        sizes = tuple(int(v) for v in args.sizes.split(",")) if args.sizes else CROSSOVER_SIZES
+        rows = crossover(sizes)
         RESULTS.mkdir(parents=True, exist_ok=True)
         out = RESULTS / "tsne-crossover.json"
         out.write_text(json.dumps({**machine(), "rows": rows}, indent=2))

@@ -51,6 +51,10 @@ ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft", "cuml")
 # Measured per iteration (2-core AMD EPYC, AVX-512): in 2-D exact 30 ms vs FFT 80 ms at 10k and
 # 150 vs 80 ms at 20k; in 3-D exact 92 ms vs Barnes-Hut 390 ms at 20k and 370 vs 1,350 ms at 40k,
 # so in 3-D the O(n**2) kernel (~10 G pairs/s) still wins well past 40k; 100k is extrapolated.
+# Not yet re-measured against our own "fft" engine, which is faster than openTSNE's (per call at
+# 100k under load 8.8: 535 ms vs 3,067 ms), so the 2-D crossover is likely lower than 15k; the 3-D
+# one held (30k, synthetic layout, load 8.7: exact 928 ms vs Barnes-Hut 6,544 ms per call).
+# Re-measure with ``python benchmarks/tsne.py --crossover`` on a quiet machine.
 EXACT_MAX_POINTS = {2: 15_000, 3: 100_000}
 # The GPU kernel keeps winning much further; beyond this a run takes minutes even there.
 CUDA_MAX_POINTS = {2: 60_000, 3: 150_000}

@@ -22,7 +22,16 @@ PACKAGE = ROOT / "src" / "synthscope"
 LOWER = ("projection", "realism", "spade", "phantom", "features", "io", "encoder", "utility")
 UPPER = ("workspace", "server", "cli", "demo", "widget", "api")
 # Shared private modules at the package root: below everything.
-ROOT_MODULES = ("_params", "_files", "_pca", "_neighbors", "_progress", "errors")
+ROOT_MODULES = (
+    "_params",
+    "_files",
+    "_pca",
+    "_neighbors",
+    "_knn",
+    "_threads",
+    "_progress",
+    "errors",
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -102,6 +111,10 @@ def _declared() -> set[str]:
     }
 
 
+# Imported only when present, never required (each module says how it is found).
+OPTIONAL = {"cuml": "RAPIDS cuML on a CUDA GPU (projection/_cuml.py)"}
+
+
 def test_every_library_imported_is_declared():
     distributions = importlib.metadata.packages_distributions()
     declared = _declared()
@@ -117,7 +130,7 @@ def test_every_library_imported_is_declared():
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top == "synthscope" or top in sys.stdlib_module_names:
+                if top == "synthscope" or top in sys.stdlib_module_names or top in OPTIONAL:
                     continue
                 dists = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
                 if not dists & declared:

@@ -100,3 +100,15 @@ def test_cuml_has_no_gradient_engine():
 
     with pytest.raises(InvalidParameterError, match="runs whole"):
         _engines.make_engine("cuml", sp.identity(4, format="csr"), 2)
+
+
+def test_tsne_and_umap_hand_the_whole_run_to_cuml_when_asked(fake_cuml, clusters):
+    from synthscope.projection import tsne, umap
+
+    X, _ = clusters
+    result = tsne(X, dims=2, perplexity=10, iterations=50, engine="cuml", seed=3)
+    assert result.params["engine"] == "cuml" and result.embedding.shape == (X.shape[0], 2)
+    assert fake_cuml["TSNE"]["max_iter"] == 50 and fake_cuml["TSNE"]["random_state"] == 3
+    assert np.isfinite(result.kl)  # scored against our own P
+    mapped = umap(X, dims=3, n_neighbors=7, seed=2)
+    assert mapped.params["engine"] == "cuml" and fake_cuml["UMAP"]["n_neighbors"] == 7

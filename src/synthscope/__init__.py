@@ -2,9 +2,15 @@
 
 Ingest real and generated images into a workspace, turn them into vectors, project them with
 PCA, t-SNE or UMAP, test whether the two sets can be told apart, and curate the generated images
-that pass, in a browser projector. See the README for the two commands a newcomer runs.
+that pass, in a browser projector or a notebook. See the README for the two commands a newcomer
+runs; from Python::
+
+    import synthscope
+    ws = synthscope.open("my.ws")       # or synthscope.create("new.ws")
+    ws.points                           # a pandas DataFrame, one row per image
 """
 
+from synthscope._api import Workspace, create, open
 from synthscope.errors import (
     ImageReadError,
     InputError,
@@ -24,6 +30,9 @@ __all__ = [
     "SynthscopeError",
     "TableError",
     "UnknownFeatureError",
+    "Workspace",
     "WorkspaceError",
     "__version__",
+    "create",
+    "open",
 ]

@@ -223,6 +223,9 @@ def ingest(
         with Workspace.open(path) as existing:
             present = {str(split_frame(p)[0]) for p in existing.paths()}
             stored = existing.resize
+            if stored is None and resize is not None and existing.n_points == 0:
+                existing.set_setting("resize", resize)  # an empty workspace takes any size
+                stored = resize
         if resize is not None and resize != stored:
             raise fail(
                 "resize",

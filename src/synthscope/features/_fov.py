@@ -3,11 +3,12 @@
 An IVUS frame is a disc of echoes around the catheter (the image centre) on a black background.
 The field of view is where the label map is > 0 when there is one; otherwise the non-black disc:
 the fraction of non-black pixels (grey level > :data:`BLACK`) is taken ring by ring (1 px rings
-around the centre, smoothed over 3 rings), and the disc's radius is the outermost ring that is at
-least half non-black. Shadows, clipped speckle and a black catheter core leave rings partly black,
-so a single black pixel or a dark sector never cuts the disc short; an image with no such ring
-(all black) gets the inscribed disc. The radius never exceeds half the image side, so the polar
-grid stays inside the image.
+around the centre, within the inscribed circle), and the disc reaches the outermost ring that is
+at least :data:`MIN_RING_FRACTION` (5 %) non-black. Outside an IVUS disc every ring is wholly
+black, while inside, shadows, clipped speckle at a low dynamic range and a black catheter core
+leave rings only partly black: the radius does not move with brightness or dynamic range. An image
+with no such ring (all black) gets the inscribed disc. The radius never exceeds half the image
+side, so the polar grid stays inside the image; corners beyond it (captions) are never read.
 
 The polar grid has :data:`N_ANGLES` A-lines (angles ``2*pi*i/N_ANGLES`` from the +x axis towards
 +y) by :data:`N_RADII` depth samples at ``(j + 0.5) * R / N_RADII``: rows are lateral (angular)
@@ -38,6 +39,10 @@ __all__ = [
 #: Grey levels at or below this count as black background when no label map says otherwise
 #: (a little above 0, so JPEG ringing in the corners does not count as echoes).
 BLACK = 4
+#: A 1-px ring counts as inside the view when this fraction of it is non-black (or labelled):
+#: low enough that dark, clipped or shadowed tissue still counts, high enough that a caption or
+#: scale bar beside the disc does not.
+MIN_RING_FRACTION = 0.05
 N_ANGLES = 512
 N_RADII = 128
 
@@ -67,15 +72,14 @@ def distance_map(size: int) -> np.ndarray:
 
 
 def disc_radius(inside: np.ndarray) -> int | None:
-    """Radius of the disc that ``inside`` (boolean, square) fills, or None when it fills none."""
+    """Radius of the disc around the centre that ``inside`` (boolean, square) reaches: one past
+    the outermost ring within the inscribed circle with at least :data:`MIN_RING_FRACTION` of its
+    pixels inside; None when no ring has."""
     size = inside.shape[0]
     _, ring, counts = _rings(size)
     fraction = np.bincount(ring, weights=inside.reshape(-1), minlength=counts.size) / counts
-    smooth = np.convolve(fraction, np.ones(3) / 3, mode="same")
-    full = np.flatnonzero(smooth >= 0.5)
-    if not full.size:
-        return None
-    return int(min(full[-1] + 1, size // 2))
+    reached = np.flatnonzero(fraction[: size // 2] >= MIN_RING_FRACTION)
+    return int(reached[-1] + 1) if reached.size else None
 
 
 @functools.lru_cache(maxsize=64)

@@ -19,7 +19,6 @@ one depth, in degrees), each averaged over a radial band.
 from __future__ import annotations
 
 import numpy as np
-from scipy import fft, ndimage
 
 __all__ = [
     "PERCENTILES",
@@ -111,6 +110,8 @@ def fwhm(acf: np.ndarray) -> float:
 
 def _detrend(polar: np.ndarray, valid: np.ndarray, axis: int, mode: str) -> np.ndarray:
     """``polar`` minus its local mean along ``axis`` over valid samples; 0 where invalid."""
+    from scipy import ndimage
+
     if valid.all():
         return polar - ndimage.uniform_filter1d(polar, DETREND, axis=axis, mode=mode)
     w = valid.astype(np.float32)
@@ -132,6 +133,8 @@ def speckle_widths(
     angle wraps), summed over the band's depths. Both after removing a moving average of
     :data:`DETREND` samples along the same axis.
     """
+    from scipy import fft
+
     n_angles, n_radii = polar.shape
     width = n_radii // n_bands
     used = width * n_bands

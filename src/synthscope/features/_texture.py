@@ -35,13 +35,11 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import ndimage
 
 from synthscope.errors import InvalidParameterError
 from synthscope.features._fov import disc, distance_map, field_of_view, polar_grid
 from synthscope.features._registry import Extractor, register
 from synthscope.features._speckle import PERCENTILES, band_moments, first_order, speckle_widths
-from synthscope.features._texture_kernels import band_histograms
 from synthscope.features._texture_ops import (
     GLCM_ANGLES,
     GLCM_DISTANCES,
@@ -129,6 +127,8 @@ _COLUMNS = _describe()
 def _erode(mask: np.ndarray) -> np.ndarray:
     """``mask`` less a 3-px border: the stencils (3 x 3 Sobel, LBP at radius 2 with bilinear
     neighbours) then read the field of view only."""
+    from scipy import ndimage
+
     return ndimage.minimum_filter(mask.view(np.uint8), size=7, mode="constant").astype(bool)
 
 
@@ -152,6 +152,8 @@ def texture_row(image: np.ndarray, labels: np.ndarray | None = None) -> np.ndarr
     grid = polar_grid(WORKING_SIZE, radius)
     polar = grid.sample(work)
     valid = grid.sample_mask(mask)
+    from synthscope.features._texture_kernels import band_histograms  # numba: loaded on first use
+
     hists = band_histograms(work, mask, distance_map(WORKING_SIZE), N_BANDS / radius, N_BANDS)
     interior = _interior(mask, radius)
     axial, lateral = speckle_widths(polar, valid, N_BANDS, grid.spacing)

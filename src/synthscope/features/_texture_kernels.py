@@ -13,16 +13,10 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["band_histograms", "glcm_counts", "glcm_offsets", "lbp_codes", "lbp_offsets"]
+__all__ = ["band_histograms", "glcm_counts", "lbp_codes"]
 
 #: Code of pixels left out of an LBP image (outside the mask).
 LBP_OUTSIDE = 255
-
-
-def lbp_offsets(n_points: int, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """Neighbour (row, column) offsets exactly as scikit-image computes them (5 decimals)."""
-    angles = 2 * np.pi * np.arange(n_points, dtype=np.double) / n_points
-    return np.round(-radius * np.sin(angles), 5), np.round(radius * np.cos(angles), 5)
 
 
 @njit(cache=True, nogil=True)
@@ -88,19 +82,6 @@ def lbp_codes(padded, inside, pad, rp, cp):  # pragma: no cover - compiled
                 previous = bit
             out[r, c] = ones if changes <= 2 else n + 1
     return out
-
-
-def glcm_offsets(distances, angles) -> np.ndarray:
-    """(distance, angle) -> (row, column) offsets as ``graycomatrix`` takes them: sin and cos
-    times the distance, rounded half away from zero. Shape ``(len(distances), len(angles), 2)``."""
-
-    def rounded(value: float) -> int:
-        return int(math.copysign(math.floor(abs(value) + 0.5), value))
-
-    return np.array(
-        [[(rounded(math.sin(a) * d), rounded(math.cos(a) * d)) for a in angles] for d in distances],
-        dtype=np.int64,
-    )
 
 
 @njit(cache=True, nogil=True)

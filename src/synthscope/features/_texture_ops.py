@@ -18,11 +18,9 @@ radial profile of the power spectrum, each restricted to the field of view.
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
-from scipy import fft
-
-from synthscope.features._texture_kernels import glcm_counts, glcm_offsets, lbp_codes, lbp_offsets
 
 __all__ = [
     "GLCM_ANGLES",
@@ -32,9 +30,11 @@ __all__ = [
     "LBP_SETTINGS",
     "SPECTRUM_BINS",
     "glcm_matrix",
+    "glcm_offsets",
     "glcm_props",
     "glcm_stats",
     "lbp_histogram",
+    "lbp_offsets",
     "lbp_uniform",
     "sharpness",
     "spectrum_profile",
@@ -56,12 +56,35 @@ GLCM_PROPS = ("contrast", "dissimilarity", "homogeneity", "ASM", "correlation")
 #: (P, R) of each uniform LBP histogram.
 LBP_SETTINGS = ((8, 1), (8, 2))
 SPECTRUM_BINS = 16
+
+
+def lbp_offsets(n_points: int, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour (row, column) offsets exactly as scikit-image computes them (5 decimals)."""
+    angles = 2 * np.pi * np.arange(n_points, dtype=np.double) / n_points
+    return np.round(-radius * np.sin(angles), 5), np.round(radius * np.cos(angles), 5)
+
+
+def glcm_offsets(distances, angles) -> np.ndarray:
+    """(distance, angle) -> (row, column) offsets as ``graycomatrix`` takes them: sin and cos
+    times the distance, rounded half away from zero. Shape ``(len(distances), len(angles), 2)``."""
+
+    def rounded(value: float) -> int:
+        return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+    return np.array(
+        [[(rounded(math.sin(a) * d), rounded(math.cos(a) * d)) for a in angles] for d in distances],
+        dtype=np.int64,
+    )
+
+
 _GLCM_OFFSETS = glcm_offsets(GLCM_DISTANCES, [angle for _, angle in GLCM_ANGLES])
 
 
 def glcm_matrix(quantised: np.ndarray, levels: int) -> np.ndarray:
     """Symmetric co-occurrence counts of a quantised image, as ``graycomatrix(quantised,
     GLCM_DISTANCES, angles, levels, symmetric=True)`` gives them (a numba kernel without the GIL)."""
+    from synthscope.features._texture_kernels import glcm_counts  # numba: loaded on first use
+
     counts = glcm_counts(quantised, _GLCM_OFFSETS, levels)
     return counts + counts.transpose(1, 0, 2, 3)
 
@@ -108,6 +131,8 @@ def lbp_uniform(image: np.ndarray, n_points: int, radius: float, inside=None) ->
     image = np.ascontiguousarray(image, dtype=np.float64)
     if inside is None:
         inside = np.ones(image.shape, dtype=bool)
+    from synthscope.features._texture_kernels import lbp_codes  # numba: loaded on first use
+
     pad = int(np.ceil(radius)) + 1
     padded = np.pad(image, pad)
     return lbp_codes(padded, np.ascontiguousarray(inside), pad, *lbp_offsets(n_points, radius))
@@ -176,6 +201,8 @@ def _taper(size: int, radius: int) -> np.ndarray:
 def spectrum_profile(image: np.ndarray, inside: np.ndarray, radius: int) -> np.ndarray:
     """log10 of the mean power in :data:`SPECTRUM_BINS` radial frequency bins over (0, 0.5)
     cycles/pixel, per unit window energy (grey levels², so a gain change shifts every bin)."""
+    from scipy import fft
+
     size = image.shape[0]
     window = _taper(size, radius) * inside
     energy = float((window * window).sum())

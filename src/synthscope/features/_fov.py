@@ -11,7 +11,7 @@ with no such ring (all black) gets the inscribed disc. The radius never exceeds 
 side, so the polar grid stays inside the image; corners beyond it (captions) are never read.
 
 The polar grid has :data:`N_ANGLES` A-lines (angles ``2*pi*i/N_ANGLES`` from the +x axis towards
-+y) by :data:`N_RADII` depth samples at ``(j + 0.5) * R / N_RADII``: rows are lateral (angular)
++y) by :data:`N_RADII` depth samples at ``(j + 0.5) * (R - 1) / N_RADII``: rows are lateral (angular)
 positions, columns axial (radial) ones, as a rotating transducer acquires them. Samples are
 bilinear; the lookup tables are built once per (image size, radius) and reused.
 """
@@ -105,6 +105,11 @@ def field_of_view(image: np.ndarray, labels: np.ndarray | None = None) -> FieldO
     return FieldOfView(disc(size, radius), radius)
 
 
+def _reach(radius: int) -> float:
+    # One pixel short of the radius: the nearest pixel of every sample then lies inside the disc.
+    return max(radius - 1.0, 1.0)
+
+
 @dataclass(frozen=True, eq=False)
 class PolarGrid:
     """Bilinear lookup from a square image to the (angles, radii) polar grid around its centre."""
@@ -118,7 +123,7 @@ class PolarGrid:
     @property
     def spacing(self) -> float:
         """Axial distance between polar samples, in pixels."""
-        return self.radius / N_RADII
+        return _reach(self.radius) / N_RADII
 
     def sample(self, image: np.ndarray) -> np.ndarray:
         """``(N_ANGLES, N_RADII)`` float32 bilinear samples of ``image``."""
@@ -138,7 +143,7 @@ def polar_grid(size: int, radius: int) -> PolarGrid:
     """The polar grid of radius ``radius`` around the centre of a ``size`` x ``size`` image."""
     centre = (size - 1) / 2
     angles = 2 * np.pi * np.arange(N_ANGLES) / N_ANGLES
-    radii = (np.arange(N_RADII) + 0.5) * radius / N_RADII
+    radii = (np.arange(N_RADII) + 0.5) * _reach(radius) / N_RADII
     y = (centre + np.sin(angles)[:, None] * radii[None, :]).reshape(-1)
     x = (centre + np.cos(angles)[:, None] * radii[None, :]).reshape(-1)
     y0 = np.clip(np.floor(y), 0, size - 2).astype(np.intp)

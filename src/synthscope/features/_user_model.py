@@ -14,6 +14,7 @@ stored vectors' identity, so a changed model file is never silently reused.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -154,7 +155,9 @@ class TorchScriptExtractor(UserModelExtractor):
         import torch
 
         try:
-            module = torch.jit.load(str(self.path), map_location="cpu")
+            with warnings.catch_warnings():  # PyTorch deprecates TorchScript; we support it
+                warnings.simplefilter("ignore", DeprecationWarning)
+                module = torch.jit.load(str(self.path), map_location="cpu")
         except Exception as error:
             raise self._error(
                 f"is not a loadable TorchScript model ({_first_line(error)})"

@@ -4,6 +4,7 @@ shift knobs moving the columns that should move, in the direction they should.""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,3 +148,9 @@ def test_shift_knobs_move_the_expected_columns(phantom, phantom_shifted, knob):
         assert agreeing == 1.0, (name, agreeing)
     # The field of view does not move with any knob.
     np.testing.assert_array_equal(columns(shifted, "fov_radius"), columns(base, "fov_radius"))
+
+
+def test_the_docs_list_every_column_with_its_description():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "features.md").read_text()
+    for name, text in TextureExtractor.describe():
+        assert f"| `{name}` | {text} |" in docs, name

@@ -80,6 +80,13 @@ def test_glcm_props_equal_graycoprops(phantom):
     np.testing.assert_allclose(glcm_props(matrix), expected, rtol=1e-10, atol=1e-12)
 
 
+def test_glcm_props_of_a_flat_image_follow_graycoprops():
+    matrix = graycomatrix(np.full((8, 8), 3, np.uint8), [1], [0.0], levels=8, symmetric=True)
+    expected = np.stack([graycoprops(matrix, prop) for prop in GLCM_PROPS])
+    np.testing.assert_array_equal(glcm_props(matrix), expected)  # correlation 1 by convention
+    assert glcm_props(matrix)[GLCM_PROPS.index("correlation")].item() == 1.0
+
+
 def test_glcm_stats_equal_a_direct_scikit_image_call():
     rng = np.random.default_rng(0)
     polar = rng.uniform(0, 255, (64, 32)).astype(np.float32)

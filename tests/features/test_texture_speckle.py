@@ -82,6 +82,9 @@ def test_first_order_matches_numpy_and_scipy():
     assert out[-3] == pytest.approx(stats.entropy(p[p > 0], base=2))
     assert out[-2] == pytest.approx(np.mean(values == 0))
     assert out[-1] == pytest.approx(np.mean(values == 255))
+    # Exactly at a boundary: the 50th percentile of five 0s and five 10s is 0.
+    tied = first_order(np.bincount([0] * 5 + [10] * 5, minlength=256))
+    assert tied[4 : 4 + len(PERCENTILES)].tolist() == [0, 0, 0, 0, 10, 10, 10]
 
 
 def test_band_moments_match_numpy_per_band():

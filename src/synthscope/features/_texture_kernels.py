@@ -29,58 +29,54 @@ def lbp_codes(padded, inside, pad, rp, cp):  # pragma: no cover - compiled
     are ``y - floor(y)`` of ``y = r + rp[i]`` (so they carry the same rounding), and
     ``floor(r + rp[i]) = r + floor(rp[i])`` because offsets are integers or >= 1e-5 from one. A
     neighbour >= the centre is 1; a pattern with at most two changes along the (non-circular)
-    neighbour sequence gets its count of ones, any other P + 1.
+    neighbour sequence gets its count of ones, any other P + 1. Neighbour by neighbour over whole
+    rows, so the inner loop is branch-free and vectorises.
     """
     rows, cols = inside.shape
     n = rp.shape[0]
-    y0 = np.empty(n, np.int64)
-    x0 = np.empty(n, np.int64)
-    y1 = np.empty(n, np.int64)
-    x1 = np.empty(n, np.int64)
-    fy = np.empty((rows, n))
-    fx = np.empty((cols, n))
+    ones = np.zeros((rows, cols), np.uint8)
+    changes = np.zeros((rows, cols), np.uint8)
+    previous = np.zeros((rows, cols), np.uint8)
+    fx = np.empty(cols)
     for i in range(n):
-        y0[i] = math.floor(rp[i]) + pad
-        y1[i] = math.ceil(rp[i]) + pad
-        x0[i] = math.floor(cp[i]) + pad
-        x1[i] = math.ceil(cp[i]) + pad
-        for r in range(rows):
-            y = r + rp[i]
-            fy[r, i] = y - math.floor(y)
+        counted = np.uint8(1 if i > 0 else 0)
+        y0 = math.floor(rp[i]) + pad
+        y1 = math.ceil(rp[i]) + pad
+        x0 = math.floor(cp[i]) + pad
+        x1 = math.ceil(cp[i]) + pad
         for c in range(cols):
             x = c + cp[i]
-            fx[c, i] = x - math.floor(x)
-    width = padded.shape[1]
-    flat = padded.ravel()
-    o00 = y0 * width + x0
-    o01 = y0 * width + x1
-    o10 = y1 * width + x0
-    o11 = y1 * width + x1
-    out = np.full((rows, cols), 255, np.uint8)
+            fx[c] = x - math.floor(x)
+        whole_column = cp[i] == math.floor(cp[i])
+        for r in range(rows):
+            y = r + rp[i]
+            dy = y - math.floor(y)
+            upper = padded[r + y0]
+            lower = padded[r + y1]
+            centre = padded[r + pad]
+            o = ones[r]
+            ch = changes[r]
+            pv = previous[r]
+            if dy == 0.0 and whole_column:
+                for c in range(cols):
+                    bit = np.uint8(upper[c + x0] - centre[c + pad] >= 0)
+                    o[c] += bit
+                    ch[c] += (bit ^ pv[c]) & counted
+                    pv[c] = bit
+            else:
+                for c in range(cols):
+                    dx = fx[c]
+                    top = (1 - dx) * upper[c + x0] + dx * upper[c + x1]
+                    bottom = (1 - dx) * lower[c + x0] + dx * lower[c + x1]
+                    bit = np.uint8(((1 - dy) * top + dy * bottom) - centre[c + pad] >= 0)
+                    o[c] += bit
+                    ch[c] += (bit ^ pv[c]) & counted
+                    pv[c] = bit
+    out = np.full((rows, cols), LBP_OUTSIDE, np.uint8)
     for r in range(rows):
         for c in range(cols):
-            if not inside[r, c]:
-                continue
-            base = r * width + c
-            centre = flat[base + pad * width + pad]
-            ones = 0
-            changes = 0
-            previous = 0
-            for i in range(n):
-                dy = fy[r, i]
-                dx = fx[c, i]
-                a = flat[base + o00[i]]
-                if dy == 0.0 and dx == 0.0:
-                    value = a
-                else:
-                    top = (1 - dx) * a + dx * flat[base + o01[i]]
-                    bottom = (1 - dx) * flat[base + o10[i]] + dx * flat[base + o11[i]]
-                    value = (1 - dy) * top + dy * bottom
-                bit = np.int64(value - centre >= 0)
-                ones += bit
-                changes += (bit != previous) & (i > 0)
-                previous = bit
-            out[r, c] = ones if changes <= 2 else n + 1
+            if inside[r, c]:
+                out[r, c] = ones[r, c] if changes[r, c] <= 2 else n + 1
     return out
 
 
@@ -90,14 +86,22 @@ def glcm_counts(image, offsets, levels):  # pragma: no cover - compiled
     ``out[i, j, d, a]`` counts pixels of level i whose neighbour at ``offsets[d, a]`` is level j."""
     rows, cols = image.shape
     n_d, n_a, _ = offsets.shape
-    out = np.zeros((levels, levels, n_d, n_a), np.uint32)
+    flat = np.zeros((n_d * n_a, levels * levels), np.uint32)
     for d in range(n_d):
         for a in range(n_a):
+            k = d * n_a + a
             dr = offsets[d, a, 0]
             dc = offsets[d, a, 1]
             for r in range(max(0, -dr), min(rows, rows - dr)):
                 for c in range(max(0, -dc), min(cols, cols - dc)):
-                    out[image[r, c], image[r + dr, c + dc], d, a] += 1
+                    flat[k, image[r, c] * levels + image[r + dr, c + dc]] += 1
+    out = np.empty((levels, levels, n_d, n_a), np.uint32)
+    for d in range(n_d):
+        for a in range(n_a):
+            k = d * n_a + a
+            for i in range(levels):
+                for j in range(levels):
+                    out[i, j, d, a] = flat[k, i * levels + j]
     return out
 
 

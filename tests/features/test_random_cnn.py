@@ -12,9 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from torch import nn
 
 from synthscope.errors import InvalidParameterError
 from synthscope.features import RandomCNNExtractor, parse_spec
@@ -96,6 +98,36 @@ def test_rows_are_identical_in_a_fresh_process(phantom):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
     assert out.stdout.strip() == digest(rows)
+
+
+def test_rows_equal_the_networks_run_one_by_one(phantom):
+    """Reference: each network as its own torch Sequential (no grouped convolutions), pooled with
+    torch.std_mean, on the documented input."""
+    from PIL import Image
+
+    networks = 3
+    images = list(phantom.images[:3])
+    x = np.stack(
+        [np.asarray(Image.fromarray(im).resize((128, 128), Image.BILINEAR)) for im in images]
+    )
+    x = (torch.from_numpy(x).float()[:, None] / 255 - 0.5) / 0.25
+    weights = random_cnn_weights(networks)
+    per_stage: list[list[torch.Tensor]] = [[] for _ in STAGES]
+    for k in range(networks):
+        h = x
+        for s, ((channels, stride), w) in enumerate(zip(STAGES, weights, strict=True)):
+            conv = nn.Conv2d(h.shape[1], channels, 3, stride=stride, padding=1, bias=False)
+            conv.weight.data = torch.from_numpy(w[k * channels : (k + 1) * channels])
+            with torch.no_grad():
+                h = torch.relu(conv(h))
+            per_stage[s].append(h)
+    expected = []
+    for maps in per_stage:
+        std, mean = torch.std_mean(torch.cat(maps, dim=1), dim=(2, 3), correction=0)
+        expected += [mean, std]
+    expected = torch.cat(expected, dim=1).numpy()
+    rows = RandomCNNExtractor(networks).transform(images)
+    np.testing.assert_allclose(rows, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_the_first_networks_columns_are_the_same_whatever_k(phantom):

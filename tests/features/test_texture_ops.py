@@ -145,6 +145,15 @@ def test_spectrum_high_frequencies_fall_with_blur_and_a_grating_peaks_at_its_fre
     assert int(np.argmax(profile)) == int(frequency / 0.5 * SPECTRUM_BINS)
 
 
+def test_the_taper_keeps_the_disc_edge_out_of_the_spectrum():
+    # A smooth brightness ramp has no high frequencies; cutting it off at the disc's edge without a
+    # taper puts power at every frequency (4.5 decades below the lowest bin; 7 with the taper,
+    # down to the noise of rounding the ramp to grey levels).
+    ramp = np.tile(np.linspace(50, 200, SIZE), (SIZE, 1)).astype(np.uint8)
+    profile = spectrum_profile(ramp, disc(SIZE, SIZE // 2), SIZE // 2)
+    assert profile[SPECTRUM_BINS // 2 :].mean() < profile[0] - 6
+
+
 def test_field_of_view_finds_the_disc_the_label_map_or_the_whole_image():
     image = rayleigh_disc(SIZE)
     small = np.where(disc(SIZE, 80), image, 0).astype(np.uint8)

@@ -16,7 +16,7 @@ columns, in their stored order (``TextureExtractor.columns()``; one line each in
 - ``speckle_axial_b{b}`` (pixels), ``speckle_lateral_b{b}`` (degrees): FWHM of the speckle's
   autocorrelation along and across A-lines in the polar image, per band.
 - ``glcm_{prop}_d{d}_{direction}``: co-occurrence contrast, dissimilarity, homogeneity, ASM and
-  correlation at distances 1, 2, 4 (polar samples) along the A-line (axial), across (lateral)
+  correlation at distances 1, 3, 5 (polar samples) along the A-line (axial), across (lateral)
   and the two diagonals, on 32 grey levels.
 - ``lbp{R}_u{k}``: fraction of pixels with uniform LBP code k (P = 8 at radius R = 1, 2; k = 9 is
   "not uniform").

@@ -34,6 +34,15 @@ def lbp_codes(padded, inside, pad, rp, cp):  # pragma: no cover - compiled
     """
     rows, cols = inside.shape
     n = rp.shape[0]
+    # Each row is computed between its first and last pixel inside (the disc's chord).
+    first = np.full(rows, cols, np.int64)
+    last = np.zeros(rows, np.int64)
+    for r in range(rows):
+        for c in range(cols):
+            if inside[r, c]:
+                if first[r] == cols:
+                    first[r] = c
+                last[r] = c + 1
     ones = np.zeros((rows, cols), np.uint8)
     changes = np.zeros((rows, cols), np.uint8)
     previous = np.zeros((rows, cols), np.uint8)
@@ -58,13 +67,13 @@ def lbp_codes(padded, inside, pad, rp, cp):  # pragma: no cover - compiled
             ch = changes[r]
             pv = previous[r]
             if dy == 0.0 and whole_column:
-                for c in range(cols):
+                for c in range(first[r], last[r]):
                     bit = np.uint8(upper[c + x0] - centre[c + pad] >= 0)
                     o[c] += bit
                     ch[c] += (bit ^ pv[c]) & counted
                     pv[c] = bit
             else:
-                for c in range(cols):
+                for c in range(first[r], last[r]):
                     dx = fx[c]
                     top = (1 - dx) * upper[c + x0] + dx * upper[c + x1]
                     bottom = (1 - dx) * lower[c + x0] + dx * lower[c + x1]

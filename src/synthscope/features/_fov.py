@@ -126,12 +126,11 @@ class PolarGrid:
         return _reach(self.radius) / N_RADII
 
     def sample(self, image: np.ndarray) -> np.ndarray:
-        """``(N_ANGLES, N_RADII)`` float32 bilinear samples of ``image``."""
-        flat = image.reshape(-1).astype(np.float32, copy=False)
-        out = self.weights[0] * flat[self.corners[0]]
-        for k in range(1, 4):
-            out += self.weights[k] * flat[self.corners[k]]
-        return out.reshape(N_ANGLES, N_RADII)
+        """``(N_ANGLES, N_RADII)`` float32 bilinear samples of a uint8 ``image``."""
+        from synthscope.features._texture_kernels import bilinear_gather  # numba, on first use
+
+        image = np.ascontiguousarray(image, dtype=np.uint8)
+        return bilinear_gather(image, self.corners, self.weights).reshape(N_ANGLES, N_RADII)
 
     def sample_mask(self, mask: np.ndarray) -> np.ndarray:
         """``(N_ANGLES, N_RADII)`` boolean nearest samples of ``mask``."""

@@ -108,6 +108,11 @@ def fwhm(acf: np.ndarray) -> float:
     return 2.0 * float(lag)
 
 
+def _power(spectrum: np.ndarray) -> np.ndarray:
+    """|z|² without the square root of ``abs``."""
+    return spectrum.real * spectrum.real + spectrum.imag * spectrum.imag
+
+
 def _detrend(polar: np.ndarray, valid: np.ndarray, axis: int, mode: str) -> np.ndarray:
     """``polar`` minus its local mean along ``axis`` over valid samples; 0 where invalid."""
     from scipy import ndimage
@@ -140,10 +145,10 @@ def speckle_widths(
     used = width * n_bands
     axial_x = _detrend(polar, valid, axis=1, mode="nearest")[:, :used]
     segments = axial_x.reshape(n_angles, n_bands, width)
-    power = (np.abs(fft.rfft(segments, n=2 * width, axis=2)) ** 2).sum(axis=0)
+    power = _power(fft.rfft(segments, n=2 * width, axis=2)).sum(axis=0)
     axial_acf = fft.irfft(power, n=2 * width, axis=1)[:, :width]
     lateral_x = _detrend(polar, valid, axis=0, mode="wrap")[:, :used]
-    power = np.abs(fft.rfft(lateral_x, axis=0)) ** 2
+    power = _power(fft.rfft(lateral_x, axis=0))
     band_power = power.reshape(power.shape[0], n_bands, width).sum(axis=2)
     lateral_acf = fft.irfft(band_power, n=n_angles, axis=0)[: n_angles // 2]
     axial = np.array([fwhm(axial_acf[b]) for b in range(n_bands)]) * spacing

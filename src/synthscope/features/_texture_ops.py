@@ -138,38 +138,44 @@ def lbp_uniform(image: np.ndarray, n_points: int, radius: float, inside=None) ->
     return lbp_codes(padded, np.ascontiguousarray(inside), pad, *lbp_offsets(n_points, radius))
 
 
+@functools.lru_cache(maxsize=4)
+def _lbp_tables() -> tuple[int, np.ndarray, np.ndarray]:
+    pad = max(int(np.ceil(radius)) for _, radius in LBP_SETTINGS) + 1
+    offsets = [lbp_offsets(points, radius) for points, radius in LBP_SETTINGS]
+    return pad, np.stack([o[0] for o in offsets]), np.stack([o[1] for o in offsets])
+
+
 def lbp_histogram(image: np.ndarray, inside: np.ndarray) -> np.ndarray:
     """Concatenated normalised uniform-LBP histograms (:data:`LBP_SETTINGS`) over ``inside``."""
-    total = max(int(np.count_nonzero(inside)), 1)
-    parts = []
-    for n_points, radius in LBP_SETTINGS:
-        codes = lbp_uniform(image, n_points, radius, inside)
-        parts.append(np.bincount(codes.reshape(-1), minlength=256)[: n_points + 2] / total)
-    return np.concatenate(parts)
+    from synthscope.features._texture_kernels import lbp_counts  # numba: loaded on first use
+
+    pad, rps, cps = _lbp_tables()
+    padded = np.pad(np.asarray(image, dtype=np.float64), pad)
+    counts = lbp_counts(padded, np.ascontiguousarray(inside), pad, rps, cps)
+    return (counts / max(int(counts[0].sum()), 1)).reshape(-1)
 
 
 def sharpness(image: np.ndarray, inside: np.ndarray) -> np.ndarray:
     """log10(1 + Tenengrad), log10(1 + Laplacian variance), Tenengrad / grey-level variance.
 
-    ``inside`` must exclude a 1-px border of the field of view (the stencils are 3 x 3).
+    Over the pixels ``inside`` and off the image border; ``inside`` must exclude a 1-px border of
+    the field of view (the stencils are 3 x 3). Sums are exact integers (a numba kernel).
     """
-    a = image.astype(np.float32)
-    core = inside[1:-1, 1:-1]
-    if not core.any():
+    from synthscope.features._texture_kernels import sharpness_sums  # numba: loaded on first use
+
+    n, energy, lap, lap2, grey, grey2 = sharpness_sums(
+        np.ascontiguousarray(image, dtype=np.uint8), np.ascontiguousarray(inside)
+    )
+    if n == 0:
         return np.zeros(3)
-    # 3 x 3 Sobel: smoothing [1, 2, 1] across, central difference along.
-    rows = a[:-2] + 2 * a[1:-1] + a[2:]
-    gx = rows[:, 2:] - rows[:, :-2]
-    cols = a[:, :-2] + 2 * a[:, 1:-1] + a[:, 2:]
-    gy = cols[2:] - cols[:-2]
-    energy = (gx * gx + gy * gy)[core]
-    laplace = (a[:-2, 1:-1] + a[2:, 1:-1] + a[1:-1, :-2] + a[1:-1, 2:] - 4 * a[1:-1, 1:-1])[core]
-    tenengrad = float(energy.astype(np.float64).mean())
-    variance = float(a[1:-1, 1:-1][core].astype(np.float64).var())
+    n, energy, lap, lap2, grey, grey2 = (int(v) for v in (n, energy, lap, lap2, grey, grey2))
+    tenengrad = energy / n
+    lap_var = (n * lap2 - lap * lap) / (n * n)  # exact integers until this division
+    variance = (n * grey2 - grey * grey) / (n * n)
     return np.array(
         [
             np.log10(1.0 + tenengrad),
-            np.log10(1.0 + float(laplace.astype(np.float64).var())),
+            np.log10(1.0 + lap_var),
             tenengrad / variance if variance > 1e-9 else 0.0,
         ]
     )
@@ -210,7 +216,8 @@ def spectrum_profile(image: np.ndarray, inside: np.ndarray, radius: int) -> np.n
         return np.full(SPECTRUM_BINS, -6.0)
     a = image.astype(np.float32)
     mean = float((a * window).sum() / window.sum())
-    power = np.abs(fft.rfft2((a - mean) * window)) ** 2
+    spectrum = fft.rfft2((a - mean) * window)
+    power = spectrum.real * spectrum.real + spectrum.imag * spectrum.imag
     bins, counts = _frequency_bins(size)
     sums = np.bincount(bins, weights=power.reshape(-1), minlength=SPECTRUM_BINS + 1)[:SPECTRUM_BINS]
     return np.log10(sums / counts / energy + 1e-6)

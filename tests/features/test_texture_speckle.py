@@ -169,6 +169,19 @@ def test_speckle_size_grows_along_the_axis_that_was_blurred():
     assert (axial2[outer] < 1.2 * axial0[outer]).all()
 
 
+def test_polar_samples_equal_scipy_bilinear_interpolation():
+    image = rayleigh_disc()
+    grid = polar_grid(SIZE, 120)
+    angles = 2 * np.pi * np.arange(N_ANGLES) / N_ANGLES
+    radii = (np.arange(N_RADII) + 0.5) * 119 / N_RADII  # out to one pixel short of the radius
+    centre = (SIZE - 1) / 2
+    y = centre + np.sin(angles)[:, None] * radii[None, :]
+    x = centre + np.cos(angles)[:, None] * radii[None, :]
+    expected = ndimage.map_coordinates(image.astype(np.float64), [y, x], order=1)
+    np.testing.assert_allclose(grid.sample(image), expected, rtol=1e-5, atol=1e-3)
+    assert grid.spacing == pytest.approx(119 / N_RADII)
+
+
 def test_polar_grid_shape_and_masks():
     image = rayleigh_disc()
     fov = field_of_view(image)

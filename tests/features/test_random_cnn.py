@@ -21,7 +21,7 @@ from torch import nn
 from synthscope.errors import InvalidParameterError
 from synthscope.features import RandomCNNExtractor, parse_spec
 from synthscope.features._random_cnn import STAGES, random_cnn_weights
-from tests.features.conftest import frames
+from tests.features._data import frames
 
 ROOT = Path(__file__).resolve().parents[2]
 PER_NETWORK = 2 * sum(channels for channels, _ in STAGES)  # 240
@@ -88,7 +88,7 @@ def test_rows_are_identical_in_a_fresh_process(phantom):
         """
         import hashlib, numpy as np
         from synthscope.features import RandomCNNExtractor
-        from tests.features.conftest import frames
+        from tests.features._data import frames
         rows = RandomCNNExtractor(8).transform(list(frames().images[:3]))
         print(hashlib.sha1(np.ascontiguousarray(rows).tobytes()).hexdigest())
         """

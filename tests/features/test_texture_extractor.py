@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import arrays
 from synthscope.errors import InvalidParameterError
 from synthscope.features import TextureExtractor, parse_spec
 from synthscope.features._fov import disc
-from tests.features.conftest import SIZE, rayleigh_disc
+from tests.features._data import SIZE, rayleigh_disc
 
 COLUMNS = TextureExtractor.columns()
 WIDTH = len(COLUMNS)

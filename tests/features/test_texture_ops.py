@@ -26,7 +26,7 @@ from synthscope.features._texture_ops import (
     sharpness,
     spectrum_profile,
 )
-from tests.features.conftest import SIZE, rayleigh_disc
+from tests.features._data import SIZE, rayleigh_disc
 
 ANGLES = [angle for _, angle in GLCM_ANGLES]
 FAST = settings(

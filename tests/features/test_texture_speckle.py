@@ -18,7 +18,7 @@ from synthscope.features._speckle import (
     speckle_widths,
 )
 from synthscope.features._texture_kernels import band_histograms
-from tests.features.conftest import SIZE, rayleigh_disc
+from tests.features._data import SIZE, rayleigh_disc
 
 RAYLEIGH_SNR = np.sqrt(np.pi / (4 - np.pi))  # 1.913
 COLUMNS = TextureExtractor.columns()

@@ -10,6 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from PIL import Image
 from torch import nn
 
@@ -321,3 +324,19 @@ def test_loaded_models_stay_behind_when_pickled(models, images):
         clone = pickle.loads(pickle.dumps(extractor))
         assert all(value is None for key, value in vars(clone).items() if key.startswith("_loaded"))
         np.testing.assert_allclose(clone.transform(images), rows, rtol=1e-6)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    image=st.tuples(st.integers(16, 300), st.integers(16, 300)).flatmap(
+        lambda shape: arrays(np.uint8, shape, elements=st.integers(0, 255))
+    )
+)
+def test_any_image_gives_a_finite_row_from_a_user_model(models, image):
+    rows = parse_spec(f"onnx:{models['tiny.onnx']}?size=32&batch=4").transform([image])
+    assert rows.shape == (1, 4) and rows.dtype == np.float32 and np.isfinite(rows).all()

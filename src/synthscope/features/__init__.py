@@ -17,7 +17,7 @@ user's own ``torchscript:PATH`` / ``onnx:PATH`` models; see ``docs/features.md``
 """
 
 # isort: off
-# Registration order is the order of spec_syntax() in help texts.
+# Registration order is the order of spec_syntax() in help texts (DESIGN.md's order).
 from synthscope.features._registry import (
     Extractor,
     extractor_kinds,
@@ -34,9 +34,9 @@ from synthscope.features._pixels import (
     pixel_vector,
     pixels_to_float,
 )
-from synthscope.features._spade_disc import SpadeDiscExtractor
 from synthscope.features._texture import TextureExtractor, texture_row
 from synthscope.features._random_cnn import RandomCNNExtractor
+from synthscope.features._spade_disc import SpadeDiscExtractor
 from synthscope.features._user_model import OnnxExtractor, TorchScriptExtractor
 from synthscope.features._model_options import ModelOptions
 from synthscope.features._standardize import needs_standardizing, standardize

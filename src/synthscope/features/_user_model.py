@@ -146,7 +146,7 @@ class TorchScriptExtractor(UserModelExtractor):
     """``torchscript:PATH[?options]``: a TorchScript module (``torch.jit.trace`` / ``script``)."""
 
     kind = "torchscript"
-    syntax = "torchscript:PATH[?size=224&channels=3&mean=..&std=..&batch=32]"
+    syntax = "torchscript:PATH[?OPTIONS]"
     format_name = "TorchScript"
 
     def prepare(self) -> None:
@@ -189,7 +189,7 @@ class OnnxExtractor(UserModelExtractor):
     """``onnx:PATH[?options]``: an ONNX model, run by onnxruntime on the CPU."""
 
     kind = "onnx"
-    syntax = "onnx:PATH[?size=224&channels=3&mean=..&std=..&batch=32&output=NAME]"
+    syntax = "onnx:PATH[?OPTIONS]"
     format_name = "ONNX"
     allow_output = True
 

@@ -28,7 +28,7 @@ ROOT_MODULES = (
     "_pca",
     "_neighbors",
     "_knn",
-    "_threads",
+    "_openmp",
     "_progress",
     "errors",
 )

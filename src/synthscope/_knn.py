@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-import synthscope._threads  # noqa: F401  (threads sleep at barriers: set before numba starts)
+import synthscope._openmp  # noqa: F401  (threads sleep at barriers: set before numba starts)
 
 __all__ = ["cell_knn", "exact_knn"]
 

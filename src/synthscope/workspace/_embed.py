@@ -19,7 +19,7 @@ import numpy as np
 
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.errors import InvalidParameterError, WorkspaceError
-from synthscope.features import Extractor, parse_spec, spec_syntax
+from synthscope.features import Extractor, parse_spec
 from synthscope.workspace._decode import decode_in_parallel
 from synthscope.workspace._store import Workspace, split_frame
 
@@ -156,7 +156,3 @@ def _extract(workspace: Workspace, extractor: Extractor, progress: ProgressCallb
         progress(done, n)
     assert out is not None
     return out
-
-
-# Kept for the help texts of the command line.
-FEATURE_SPECS = spec_syntax

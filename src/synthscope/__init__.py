@@ -10,6 +10,8 @@ runs; from Python::
     ws.points                           # a pandas DataFrame, one row per image
 """
 
+import logging
+
 from synthscope._api import Workspace, create, open
 from synthscope.errors import (
     ImageReadError,
@@ -22,6 +24,10 @@ from synthscope.errors import (
 )
 
 __version__ = "0.1.0"
+
+# A library logs and never prints: without a handler of the application's, nothing is shown
+# (the command line says what matters itself, and reports carry every warning).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "ImageReadError",

@@ -37,8 +37,14 @@ class DemoResult:
     evidence: tuple[str, ...]
     agreement: str
     table: str
+    warnings: tuple[str, ...]
     projections: tuple[str, ...]
     steps: tuple[StepLog, ...]
+
+
+#: The feature spaces computed beside raw pixels and the discriminator: texture statistics and
+#: random networks see what the 64 x 64 pixel reduction averages away (speckle, blur).
+FEATURES = ("texture", "random-cnn")
 
 
 def shipped_model() -> Path:
@@ -68,7 +74,7 @@ def run_demo(
     """Run (or finish) the demo in ``workdir``; finished steps with unchanged inputs are reused."""
     from synthscope.phantom import write_phantom
     from synthscope.projection import ProjectionRequest
-    from synthscope.spade import generate_images
+    from synthscope.spade import generate_images, load_config
     from synthscope.workspace import (
         Workspace,
         embed,
@@ -121,11 +127,15 @@ def run_demo(
         outputs=(generated,),
         inputs=model_key,
     )
+    # Compare like with like: the generator writes frames at its own size, so the real frames are
+    # brought to that size by ingest's one resize (a no-op when they are already that size).
+    resize = load_config(model).size
     runner.run(
         "ingest",
         "ingesting real and generated frames",
-        lambda p: ingest(ws_path, [real], [generated], progress=p),
+        lambda p: ingest(ws_path, [real], [generated], resize=resize, progress=p),
         outputs=(ws_path,),
+        inputs={"resize": resize},
     )
     disc = feature_name(f"spade-disc:{model}")
     with Workspace.open(ws_path) as ws:
@@ -135,8 +145,14 @@ def run_demo(
             lambda p: embed(ws, f"spade-disc:{model}", force=True, progress=p),
             inputs=model_key,
         )
+        for spec in FEATURES:
+            runner.run(
+                f"features-{spec}",
+                f"{spec} features",
+                lambda p, spec=spec: embed(ws, spec, progress=p),
+            )
         projections = []
-        for feature in (PIXELS, disc):
+        for feature in (PIXELS, "texture", disc):
             request = ProjectionRequest(
                 method="tsne",
                 dims=3,
@@ -156,7 +172,7 @@ def run_demo(
         def score(progress) -> None:
             score_features(
                 ws,
-                [PIXELS, disc],
+                [PIXELS, *FEATURES, disc],
                 n_permutations=plan.score_permutations,
                 json_path=report_json,
                 html_path=report_html,
@@ -182,6 +198,7 @@ def run_demo(
         evidence=tuple(report.get("evidence", ())),
         agreement=str(comparison.get("agreement", "")),
         table=str(comparison.get("table_text", "")),
+        warnings=tuple(comparison.get("warnings", ())),
         projections=tuple(projections),
         steps=tuple(runner.log),
     )

@@ -16,8 +16,9 @@ pullbacks; α = 0.05). Group names are scoped to their set, as a workspace does.
   (256 -> 64 -> stored at 64), the way a generator working at 64 px would store them: how
   strongly each test and feature reacts to the cue alone;
 * per-image ranking: a generated set of which half the pullbacks carry the shift; the AUROC of
-  each feature's per-image realism score (the grouped classifier's out-of-fold probability) at
-  ranking the clean frames above the shifted ones;
+  each feature's per-image realism scores (``realism_c2st``, the grouped classifier's
+  out-of-fold probability, and ``realism_knn``, the share of real images among the 10 nearest
+  from other pullbacks) at ranking the clean frames above the shifted ones;
 * speed of each extractor in images/s on one set.
 
 Features are computed as ``synthscope embed`` computes them (the registry's extractors, texture
@@ -155,8 +156,11 @@ def rank_draw(d, knob, value, real, real_vectors, args, extractors) -> dict[str,
     for name, extractor in extractors.items():
         pooled = np.concatenate([real_vectors[name], fake_vectors[name]])
         r, f = prepare(pooled, len(real_vectors[name]), extractor)
-        scores = realism_scores(r, f, groups, seed=d).c2st_probability
-        out[name] = auroc(scores, is_clean)
+        scores = realism_scores(r, f, groups, seed=d)
+        out[name] = {
+            "realism_c2st": auroc(scores.c2st_probability, is_clean),
+            "realism_knn": auroc(scores.knn_real_share, is_clean),
+        }
     return out
 
 
@@ -266,13 +270,16 @@ def main() -> None:
             f"null draw {d + 1}/{args.null_draws}: {time.perf_counter() - clock:.0f} s", flush=True
         )
     power = rates(draws, "power")
-    ranking: dict = {}
+    collected: dict = {}
     for result in draws:
         for knob, per_feature in result["ranking"].items():
-            for feature, value in per_feature.items():
-                ranking.setdefault(knob, {}).setdefault(feature, []).append(value)
+            for feature, per_score in per_feature.items():
+                for score, value in per_score.items():
+                    collected.setdefault(knob, {}).setdefault(feature, {}).setdefault(score, [])
+                    collected[knob][feature][score].append(value)
     ranking = {
-        k: {f: round(float(np.mean(v)), 3) for f, v in fs.items()} for k, fs in ranking.items()
+        k: {f: {s: round(float(np.mean(v)), 3) for s, v in ss.items()} for f, ss in fs.items()}
+        for k, fs in collected.items()
     }
     fpr = flat_rates(nulls, "null")
     resize = flat_rates(nulls, "resize")
@@ -281,7 +288,9 @@ def main() -> None:
     for knob in levels():
         shifted = power[f"{knob}/shifted"]
         best = max(max(shifted[f]["C2ST"], shifted[f]["MMD"]) for f in builtin)
-        best_rank = max(ranking.get(knob, {}).get(f, 0.0) for f in builtin)
+        best_rank = max(
+            max(ranking.get(knob, {}).get(f, {}).values(), default=0.0) for f in builtin
+        )
         verdicts[knob] = {"best_power_c2st_or_mmd": best, "best_ranking_auroc": best_rank,
                           "meets_targets": best >= 0.9 and best_rank >= 0.9}  # fmt: skip
     worst_fpr = max(v for tests in fpr.values() for v in tests.values())

@@ -31,12 +31,14 @@ from synthscope.features._pixels import (
     pixels_to_float,
 )
 from synthscope.features._spade_disc import SpadeDiscExtractor
+from synthscope.features._ssl import SSLExtractor
 
 # isort: on
 
 __all__ = [
     "Extractor",
     "PixelsExtractor",
+    "SSLExtractor",
     "SpadeDiscExtractor",
     "extractor_kinds",
     "feature_name",

@@ -30,6 +30,9 @@ def test_encode_gives_finite_float32_rows(trained_run: Path, frames: np.ndarray)
     alone = encode(encoder, [frames[3]])
     assert np.allclose(alone[0], vectors[3], atol=1e-5)
     assert encode(encoder, []).shape == (0, 60)
+    bad = [*frames[:3], frames[3].astype(np.int16)]
+    with pytest.raises(InvalidParameterError, match=r"images\[3\] must be a uint8 grayscale"):
+        encode(encoder, bad, batch_size=2)
 
 
 def test_training_changed_the_features(trained_run: Path, frames: np.ndarray) -> None:

@@ -74,17 +74,22 @@ class PreparedImages:
 
 
 def prepare_images(
-    images: Sequence[np.ndarray], size: int, *, progress: ProgressCallback | None = None
+    images: Sequence[np.ndarray],
+    size: int,
+    *,
+    first_index: int = 0,
+    progress: ProgressCallback | None = None,
 ) -> PreparedImages:
     """Check and resize every image, counting the sizes they came in.
 
     ``images`` may be any sequence (a lazy one that reads files, say); each item is read once.
+    Errors name an image by its index plus ``first_index`` (for callers that pass batches).
     """
     n = len(images)
     pixels = np.empty((n, size, size), dtype=np.uint8)
     sizes: Counter[str] = Counter()
     for index in range(n):
-        image = _check_image(index, images[index])
+        image = _check_image(first_index + index, images[index])
         sizes[image_size_text(image.shape)] += 1
         pixels[index] = resize_image(image, size)
         if progress is not None:

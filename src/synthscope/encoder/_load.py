@@ -123,7 +123,7 @@ def encode(
     device = encoder.device
     for start in range(0, n, batch_size):
         chunk = [images[i] for i in range(start, min(start + batch_size, n))]
-        pixels = prepare_images(chunk, size).pixels
+        pixels = prepare_images(chunk, size, first_index=start).pixels
         x = torch.from_numpy(pixels).to(device).unsqueeze(1).float().div_(255.0)
         with autocast(device, encoder.config.precision):
             features = encoder.network.features(

@@ -10,8 +10,9 @@
     features = mean over space of each stage's output, side by side: 15w numbers
     projector (training only): 8w -> P -> P, from stage 4's mean
 
-Every block halves the grid, so the network costs about 65 M multiply-adds per 128x128 image at
-w = 32 (a ResNet-18 costs 1.8 G at 224x224) and trains on a CPU. Features come from every stage
+Every block halves the grid, so the network costs 18 M multiply-adds per 128x128 image at the
+default w = 16 (67 M at w = 32; a ResNet-18 costs 1.8 G at 224x224), with 0.31 M weights before
+the projector, and trains on a CPU. Features come from every stage
 because early stages keep fine texture (speckle, blur), the very thing generators get wrong, and
 the last stage holds the anatomy; the objective only sees the last one, through the projector,
 as the self-supervised papers prescribe (the representation before the projector transfers best).

@@ -28,7 +28,7 @@ def train_encoder_command(
         ),
     ] = "real",
     epochs: Annotated[
-        int | None, typer.Option(help="Passes over the images [30].", rich_help_panel=_TRAINING)
+        int | None, typer.Option(help="Passes over the images [20].", rich_help_panel=_TRAINING)
     ] = None,
     batch_size: Annotated[
         int | None, typer.Option(help="Images per step [64].", rich_help_panel=_TRAINING)

@@ -72,7 +72,7 @@ class EncoderConfig:
     width: int = 16
     projector_dim: int = 512
     method: str = "vicreg"
-    epochs: int = 30
+    epochs: int = 20
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 1e-4

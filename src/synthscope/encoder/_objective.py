@@ -12,7 +12,7 @@ negatives, without a momentum encoder and without asymmetric tricks. That suits 
   predictor: a second copy of the network to run and to store in every checkpoint, and a result
   that depends on a delicate moving-average schedule.
 - VICReg's paper shows it stable at batch sizes of 128-256 where SimCLR degrades; its loss is
-  three plain terms whose values say what goes wrong (variance near 1 means collapse).
+  three plain terms whose values say what goes on (the variance term is 1 at total collapse).
 
 SimCLR's NT-Xent is kept as the alternative (``method="simclr"``) for comparison.
 Both are computed in float32 (covariances in bf16 lose the signal).

@@ -37,6 +37,7 @@ from synthscope.features._pixels import (
 from synthscope.features._texture import TextureExtractor, texture_row
 from synthscope.features._random_cnn import RandomCNNExtractor
 from synthscope.features._spade_disc import SpadeDiscExtractor
+from synthscope.features._ssl import SSLExtractor
 from synthscope.features._user_model import OnnxExtractor, TorchScriptExtractor
 from synthscope.features._model_options import ModelOptions
 from synthscope.features._standardize import needs_standardizing, standardize
@@ -49,6 +50,7 @@ __all__ = [
     "OnnxExtractor",
     "PixelsExtractor",
     "RandomCNNExtractor",
+    "SSLExtractor",
     "SpadeDiscExtractor",
     "TextureExtractor",
     "TorchScriptExtractor",

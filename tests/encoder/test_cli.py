@@ -68,6 +68,17 @@ def test_train_resume_and_embed_from_the_command_line(workspace: Path, tmp_path:
     vectors = parse_spec(f"ssl:{run}").transform(images)
     assert vectors.shape == (30, 60) and np.isfinite(vectors).all()
 
+    # through the workspace: stored as ssl.enc with its provenance, and projected
+    result = runner.invoke(app, ["embed", str(workspace), "--features", f"ssl:{run}"])
+    assert result.exit_code == 0, result.output
+    with Workspace.open(workspace) as ws:
+        np.testing.assert_array_equal(ws.vectors("ssl.enc"), vectors)
+        assert ws.feature_info("ssl.enc")["identity"]["kind"] == "ssl"
+    result = runner.invoke(
+        app, ["project", str(workspace), "--method", "pca", "--features", "ssl.enc"]
+    )
+    assert result.exit_code == 0, result.output
+
 
 def test_resume_refuses_a_changed_on_or_model_option(workspace: Path, tmp_path: Path) -> None:
     runner = CliRunner()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -82,6 +83,7 @@ def run_demo(
         ingest,
         project,
         score_features,
+        train_encoder,
     )
 
     plan = size if isinstance(size, DemoPlan) else demo_plan(size)
@@ -151,6 +153,32 @@ def run_demo(
                 f"{spec} features",
                 lambda p, spec=spec: embed(ws, spec, progress=p),
             )
+        encoder_run = workdir / "encoder"
+
+        def train(progress) -> None:
+            from synthscope.encoder import EncoderConfig
+
+            config = EncoderConfig(
+                size=resize,
+                width=plan.encoder_width,
+                epochs=plan.encoder_epochs,
+                seed=plan.projection_seed,
+            )
+            shutil.rmtree(encoder_run, ignore_errors=True)
+            train_encoder(
+                ws_path,
+                encoder_run,
+                config=config,
+                progress=lambda s: progress(s.done, s.total) if s.phase == "training" else None,
+            )
+            embed(ws, f"ssl:{encoder_run}", force=True)
+
+        runner.run(
+            "encoder",
+            "training the self-supervised encoder on the real frames",
+            train,
+            outputs=(encoder_run,),
+        )
         projections = []
         for feature in (PIXELS, "texture", disc):
             request = ProjectionRequest(
@@ -172,7 +200,7 @@ def run_demo(
         def score(progress) -> None:
             score_features(
                 ws,
-                [PIXELS, *FEATURES, disc],
+                [PIXELS, *FEATURES, "ssl.encoder", disc],
                 n_permutations=plan.score_permutations,
                 json_path=report_json,
                 html_path=report_html,

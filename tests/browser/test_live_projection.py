@@ -25,8 +25,8 @@ def test_a_live_tsne_streams_into_the_page_and_is_stored(page, server):
     stored = Workspace.open(server.workspace).load_projection(pid)
     assert stored is not None and stored[0].shape == (60, 2)
     assert stored[1]["method"] == "tsne" and stored[1]["iterations"] == 300
-    options = page.get_by_test_id("projection-select").locator("option").all_inner_texts()
-    assert any("tsne 2-D" in text for text in options)
+    titles = page.get_by_test_id("projection-title").all_inner_texts()
+    assert any(text.startswith("t-SNE 2-D · pixels64 · perplexity 10, 300 it.") for text in titles)
 
 
 def test_pause_resume_and_stop_from_the_page(browser, workspace):

@@ -53,6 +53,23 @@ def test_pause_resume_and_stop_from_the_page(browser, workspace):
         page.wait_for_function("window.synthscope && window.synthscope.ready")
         page.get_by_test_id("run-projection").click()
         page.wait_for_function("window.synthscope.iteration > 10")
+        # A malformed message on the stream is answered with the one error shape...
+        answer = page.evaluate(
+            """() => new Promise((resolve) => {
+                const id = window.synthscope.projection.id;
+                const url = new URL(`api/projections/${id}/stream`, document.baseURI);
+                url.protocol = 'ws:';
+                const socket = new WebSocket(url);
+                socket.onopen = () => socket.send('{not json');
+                socket.onmessage = (e) => {
+                  if (typeof e.data !== 'string') return;
+                  const m = JSON.parse(e.data);
+                  if (m.detail) { socket.close(); resolve(m); }
+                };
+            })"""
+        )
+        assert answer["error"] == "InvalidParameterError" and answer["parameter"] == "action"
+        # ...and the page's own stream still obeys pause, resume and stop.
         page.get_by_test_id("pause-projection").click()
         page.wait_for_function("window.synthscope.jobState === 'paused'")
         held = page.evaluate("window.synthscope.iteration")

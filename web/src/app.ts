@@ -59,9 +59,13 @@ export class App {
     this.store.set({ dataset, selected: new Uint8Array(dataset.count), selectedCount: 0 });
     const names = new Set(dataset.columns.map((c) => c.name));
     const colorBy = color && names.has(color) ? color : names.has("label") ? "label" : dataset.columns[0]?.name;
+    // Without a link: the newest finished 3-D projection of the default feature (pixels64, as
+    // the server's default request), else the newest 3-D one, else the newest.
     const preferred = [...dataset.projections].reverse();
+    const feature = dataset.features.includes("pixels64") ? "pixels64" : dataset.features[0];
     const first =
       dataset.projections.find((p) => p.id === projection) ??
+      preferred.find((p) => p.dims === 3 && !p.stopped && p.feature === feature) ??
       preferred.find((p) => p.dims === 3 && !p.stopped) ??
       preferred[0];
     await Promise.all([first ? this.showProjection(first.id) : null, colorBy ? this.colorBy(colorBy) : null]);

@@ -67,7 +67,7 @@ export function mountGallery(app: App, inspect: Inspect): Gallery {
     cell.id = id;
     cell.root.dataset.id = String(id);
     cell.label.textContent = label ? cellText(label, id) || "∅" : `point ${id}`;
-    cell.score.textContent = score ? `${score.name.split(":")[0]} ${cellText(score, id)}` : `#${id}`;
+    cell.score.textContent = score ? `${score.name.split(":")[0].replace("realism_", "")} ${cellText(score, id) || "∅"}` : `#${id}`;
     const ctx = cell.canvas.getContext("2d");
     if (!ctx) return;
     ctx.fillStyle = "#000";

@@ -53,12 +53,17 @@ export function mountProjections(app: App): void {
     const finish = safe(async (save: boolean) => {
       if (done) return;
       done = true;
-      if (save && input.value.trim() !== (meta.name ?? "")) {
-        await app.host.data.renameProjection(meta.id, input.value.trim());
-        store.say(input.value.trim() ? `renamed to ${input.value.trim()}` : "name removed");
+      const value = input.value.trim();
+      title.textContent = save && value ? value : projectionTitle(meta); // the input goes at once
+      try {
+        if (save && value !== (meta.name ?? "")) {
+          await app.host.data.renameProjection(meta.id, value);
+          store.say(value ? `renamed to ${value}` : "name removed");
+        }
+      } finally {
+        await app.refreshDataset();
+        draw();
       }
-      await app.refreshDataset();
-      draw();
     });
     input.addEventListener("keydown", (e) => {
       e.stopPropagation();

@@ -54,7 +54,7 @@ export function renderRealism(
   }
   const suffix = feature ? `:${feature}` : "";
   const colourButtons = ["realism_c2st", "realism_knn", "likely_copy"].map((score) => {
-    const button = el("button", { "data-testid": `colour-${score.replace("_", "-")}` }, score.replace("realism_", ""));
+    const button = el("button", { "data-testid": `colour-${score.replace("realism_", "").replace("_", "-")}` }, score.replace("realism_", ""));
     button.addEventListener("click", () => onColour(score + suffix));
     return button;
   });

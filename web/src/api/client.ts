@@ -66,7 +66,9 @@ async function sendJson<T>(path: string, body?: unknown, method = "POST"): Promi
 
 const q = encodeURIComponent;
 
+/** `GET dataset`. */
 export const getDataset = () => getJson<Dataset>("api/dataset");
+/** `GET projections/schema`. */
 export const getProjectionSchema = () => getJson<ProjectionSchema>("api/projections/schema");
 
 /** Decode the column container: uint32 header length, JSON header, padding, typed payload. */
@@ -87,11 +89,13 @@ export function decodeColumn(buffer: ArrayBuffer): Column {
   };
 }
 
+/** `GET column/{name}`, decoded into typed arrays. */
 export async function getColumn(name: string): Promise<Column> {
   const response = await check(await fetch(`api/column/${q(name)}`));
   return decodeColumn(await response.arrayBuffer());
 }
 
+/** `GET projection/{id}`: float32 coordinates. */
 export async function getProjection(id: string): Promise<Coordinates> {
   const response = await check(await fetch(`api/projection/${q(id)}`));
   const dims = Number(response.headers.get("X-Dims"));
@@ -99,6 +103,7 @@ export async function getProjection(id: string): Promise<Coordinates> {
   return { coords, dims, n: coords.length / dims };
 }
 
+/** `GET projection/{id}/components?k=`: a PCA projection's first k components. */
 export async function getComponents(id: string, k: number): Promise<Components> {
   const response = await check(await fetch(`api/projection/${q(id)}/components?k=${k}`));
   const dims = Number(response.headers.get("X-Dims"));
@@ -107,9 +112,12 @@ export async function getComponents(id: string, k: number): Promise<Components> 
   return { coords, dims, n: coords.length / dims, variance };
 }
 
+/** `POST projections`. */
 export const startProjection = (request: ProjectionRequest) => sendJson<Started>("api/projections", request);
+/** `PATCH projections/{id}` `{name}`. */
 export const renameProjection = (id: string, name: string) =>
   sendJson<ProjectionMeta>(`api/projections/${q(id)}`, { name }, "PATCH");
+/** `DELETE projections/{id}`. */
 export const deleteProjection = async (id: string) => {
   await sendJson(`api/projections/${q(id)}`, undefined, "DELETE");
 };
@@ -148,29 +156,39 @@ export function streamProjection(id: string, handlers: StreamHandlers): StreamHa
   };
 }
 
+/** `POST labels` `{ids, column, value}`: answers once committed. */
 export const relabel = (ids: number[], column: string, value: string | number | null) =>
   sendJson<EditAck>("api/labels", { ids, column, value });
+/** `POST labels/undo`. */
 export const undo = () => sendJson<{ batch: number | null }>("api/labels/undo");
+/** `POST labels/redo`. */
 export const redo = () => sendJson<{ batch: number | null }>("api/labels/redo");
+/** `GET labels/history`: the latest 30 batches. */
 export const history = () => getJson<{ batches: Batch[] }>("api/labels/history?limit=30");
 
+/** `GET neighbors/{id}?k=&metric=&feature=`. */
 export const neighbors = (id: number, k: number, metric: string, feature: string | null) =>
   getJson<Neighbors>(
     `api/neighbors/${id}?k=${k}&metric=${q(metric)}` + (feature ? `&feature=${q(feature)}` : ""),
   );
 
+/** `GET point/{id}`: every column's value. */
 export const point = (id: number) =>
   getJson<{ id: number; values: Record<string, string | number | null> }>(`api/point/${id}`);
 
+/** `GET realism?feature=`: one feature's report (the first scored without one). */
 export const realism = (feature?: string) =>
   getJson<Record<string, unknown>>("api/realism" + (feature !== undefined ? `?feature=${q(feature)}` : ""));
 
+/** `POST palette` `{key, values}`: each value's stable palette slot. */
 export const palette = async (key: string, values: string[]) =>
   (await sendJson<{ slots: Record<string, number> }>("api/palette", { key, values })).slots;
 
+/** `POST exports/images` `{ids, name}`: copies into `WS/exports/<name>/`. */
 export const exportImages = (ids: number[], name?: string) =>
   sendJson<ExportAck>("api/exports/images", { ids, name: name || null });
 
+/** `POST selection.tsv` `{ids}`: the selected rows as a file. */
 export async function selectionTsv(ids: number[]): Promise<Blob> {
   const response = await fetch("api/selection.tsv", {
     method: "POST",
@@ -180,12 +198,14 @@ export async function selectionTsv(ids: number[]): Promise<Blob> {
   return (await check(response)).blob();
 }
 
+/** A file from the server, or null on 404. */
 export async function blob(path: string): Promise<Blob | null> {
   const response = await fetch(path);
   if (response.status === 404) return null;
   return (await check(response)).blob();
 }
 
+/** URLs of files the page shows or offers for download. */
 export const thumbTileUrl = (tile: number) => `api/thumbs/${tile}`;
 export const imageUrl = (id: number) => `api/image/${id}`;
 export const labelMapUrl = (id: number) => `api/image/${id}/labels`;

@@ -9,6 +9,7 @@ import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import fragmentShader from "./shaders/point.frag?raw";
 import vertexShader from "./shaders/point.vert?raw";
 
+/** What the scatter draws; every field optional, so `setProps` changes only what it names. */
 export interface ScatterProps {
   /** n x 3 normalised coordinates. */
   positions?: Float32Array;
@@ -42,6 +43,7 @@ export interface CameraState {
   zoom: number;
 }
 
+/** The WebGL2 scatter: `setProps`, `render`, `destroy`, and the camera for selection. */
 export class ScatterRenderer {
   readonly canvas: HTMLCanvasElement;
   private renderer: THREE.WebGLRenderer;

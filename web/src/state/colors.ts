@@ -20,6 +20,7 @@ const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89
 /** Missing values. */
 export const MISSING: [number, number, number] = [120, 120, 120];
 
+/** A colour as three bytes. */
 export type Rgb = [number, number, number];
 
 /** `#rrggbb` to bytes. */

@@ -58,7 +58,7 @@ export function renderRealism(
     button.addEventListener("click", () => onColour(score + suffix));
     return button;
   });
-  parts.push(el("div", { class: "row buttons" }, el("span", { class: "muted" }, "colour by"), ...colourButtons));
+  parts.push(el("div", { class: "row chips" }, el("span", { class: "muted" }, "colour by"), ...colourButtons));
   const per = report.per_fake_image as { id: number[]; realism_c2st: (number | null)[] } | undefined;
   if (per && per.id?.length) {
     const order = per.id

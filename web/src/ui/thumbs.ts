@@ -19,18 +19,20 @@ export class ThumbAtlas {
   tile(index: number): Promise<HTMLImageElement> {
     let tile = this.tiles.get(index);
     if (!tile) {
-      tile = new Promise((resolve, reject) => {
-        const image = new Image();
-        image.onload = () => {
+      const image = new Image();
+      image.src = this.data.thumbTileSrc(index);
+      // decode() finishes decoding off the main thread, so the first drawImage of a 2048 px
+      // tile does not stall a scrolling gallery.
+      tile = image.decode().then(
+        () => {
           this.loaded.set(index, image);
-          resolve(image);
-        };
-        image.onerror = () => {
+          return image;
+        },
+        () => {
           this.tiles.delete(index);
-          reject(new Error(`thumbnail tile ${index} failed to load`));
-        };
-        image.src = this.data.thumbTileSrc(index);
-      });
+          throw new Error(`thumbnail tile ${index} failed to load`);
+        },
+      );
       this.tiles.set(index, tile);
     }
     return tile;

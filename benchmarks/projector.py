@@ -63,6 +63,7 @@ def make_workspace(folder: Path, n: int, seed: int = 0, thumbnails: bool = False
     from numpy.lib.format import open_memmap
 
     from synthscope.workspace import Workspace
+    from synthscope.workspace._thumbs import write_tiles
 
     ws = Workspace.create(folder / "ws")
     half = ["real", "fake"]
@@ -88,6 +89,10 @@ def make_workspace(folder: Path, n: int, seed: int = 0, thumbnails: bool = False
             ids = np.arange(start, min(n, start + 8192))
             thumbs[ids] = ((ids * 37) % 128)[:, None, None].astype(np.uint8) + ramp
         thumbs.flush()
+        # Atlas tiles written ahead, as ingest writes them (else the server packs them on demand).
+        write_tiles(
+            ws.path / "thumbs", np.load(ws.path / "thumbs" / "thumbs64.npy", mmap_mode="r"), 0
+        )
         del thumbs
     ws.close()
     return folder / "ws"
@@ -131,13 +136,16 @@ def measure_gallery(browser, url: str, frames: int = 120, rows: int = 3) -> dict
     page.get_by_test_id("gallery-open").click()
     page.wait_for_function(f"window.synthscope.galleryIds.length === {selected}", timeout=120_000)
     page.evaluate(f"window.synthscope.benchGallery(20, {rows})")  # warm-up: JIT, first tiles
-    result = page.evaluate(f"window.synthscope.benchGallery({frames}, {rows})")
+    # Three runs on from where the last stopped; the median run (shared machines are noisy).
+    runs = [page.evaluate(f"window.synthscope.benchGallery({frames}, {rows})") for _ in range(3)]
     page.close()
+    result = sorted(runs, key=lambda r: r["fps"])[1]
     return {
         "gallery_points": selected,
         "gallery_fps": result["fps"],
+        "gallery_fps_runs": [r["fps"] for r in runs],
         "gallery_worst_frame_ms": result["worstMs"],
-        "gallery_render_ms": result["renderMs"],
+        "gallery_script_ms_per_frame": result["renderMs"],
     }
 
 

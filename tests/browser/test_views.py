@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from playwright.sync_api import expect
 
 from synthscope.workspace import Workspace
 from tests.browser.conftest import open_page
@@ -25,9 +26,9 @@ def test_a_projection_is_renamed_and_deleted_from_the_list(rich_page, rich_serve
     name.press("Enter")
     page.wait_for_function("/renamed/.test(window.synthscope.status.text)")
     renamed = item(page, "texture, first look")
-    # The name leads; the parameters stay in the details.
+    # The name leads; the parameters stay in the details (once the list is redrawn).
+    expect(renamed).to_contain_text("t-SNE 2-D · texture · perplexity 12")
     assert renamed.get_by_test_id("projection-title").inner_text() == "texture, first look"
-    assert "t-SNE 2-D · texture · perplexity 12" in renamed.inner_text()
     assert (
         Workspace.open(rich_server.workspace).load_projection(pid)[1]["name"]
         == "texture, first look"

@@ -13,6 +13,9 @@ import { Store } from "./state/store";
 import type { Combine, Shape } from "./ui/overlay";
 import { ThumbAtlas } from "./ui/thumbs";
 
+/** Text columns with more values than this are coloured by rank, not by stored palette slots. */
+export const MAX_PALETTE_VALUES = 1000;
+
 /** PCA components fetched for choosing the axes (as the TF Projector: ten). */
 export const PCA_COMPONENTS = 10;
 
@@ -155,12 +158,19 @@ export class App {
     return known;
   }
 
-  /** Colour by column `name`: categories in their stable colours, numbers along viridis. */
+  /**
+   * Colour by column `name`: categories in their stable colours, numbers along viridis. A text
+   * column with more than `MAX_PALETTE_VALUES` values (paths, ids) is coloured by rank instead:
+   * no palette holds that many distinguishable colours anyway.
+   */
   async colorBy(name: string, fresh = false): Promise<void> {
     const column = await this.column(name, fresh);
     const view = asCategories(column);
-    const coloring = view
-      ? colorCategories(view, await this.paletteSlots(paletteKey(name), view.categories))
+    const slots = view && view.categories.length > MAX_PALETTE_VALUES
+      ? Object.fromEntries(view.categories.map((c, k) => [c, k]))
+      : view && (await this.paletteSlots(paletteKey(name), view.categories));
+    const coloring = view && slots
+      ? colorCategories(view, slots)
       : column.kind === "real"
         ? colorGradient(column.values as Float32Array, column.min, column.max)
         : uniform(this.n);

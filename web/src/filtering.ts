@@ -20,7 +20,8 @@ export class Filtering {
     app.onEdit.push(async (column) => {
       const stale = [...this.inputs.keys()].filter((name) => !column || name === column);
       for (const name of stale) await this.load(name, true);
-      if (stale.length) this.apply();
+      // The counts follow the edit; the selection an edit was made on stays as it is.
+      if (stale.length) this.apply(false);
     });
   }
 
@@ -75,8 +76,8 @@ export class Filtering {
     this.apply();
   }
 
-  /** Recompute the cross-filter and write it to the store. */
-  apply(): void {
+  /** Recompute the cross-filter and write it to the store ("select" mode: and the selection). */
+  apply(reselect = true): void {
     const n = this.app.n;
     const result = crossFilter(this.inputs, n);
     this.result = result;
@@ -84,7 +85,7 @@ export class Filtering {
     for (const [name, input] of this.inputs) if (input.filter) filters[name] = input.filter;
     this.app.store.set({ filters, filterMask: result.mask });
     // Clearing the last filter leaves the selection it made.
-    if (this.app.store.get().filterMode === "select" && result.mask) this.app.setSelection(result.mask);
+    if (reselect && this.app.store.get().filterMode === "select" && result.mask) this.app.setSelection(result.mask);
     this.onChange?.();
   }
 

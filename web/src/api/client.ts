@@ -138,21 +138,30 @@ export function streamProjection(id: string, handlers: StreamHandlers): StreamHa
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   const socket = new WebSocket(url);
   socket.binaryType = "arraybuffer";
+  let last: JobStatus = { id, state: "running", iteration: 0, total: 0 };
+  let closing = false;
   socket.onmessage = (event) => {
     if (event.data instanceof ArrayBuffer) return handlers.onFrame(decodeFrame(event.data));
     const message = JSON.parse(event.data);
     // The server answers a message it could not understand with the one error shape.
-    if (typeof message.detail === "string" && !("state" in message)) handlers.onError?.(message.detail);
-    else handlers.onStatus(message as JobStatus);
+    if (typeof message.detail === "string" && !("state" in message)) return handlers.onError?.(message.detail);
+    last = message as JobStatus;
+    handlers.onStatus(last);
   };
   socket.onclose = (event) => {
-    if (event.code >= 4000) handlers.onError?.(event.reason || `stream closed (${event.code})`);
+    // A stream that ends before its job did (server gone, job unknown) ends the run here too,
+    // so the page never waits on it.
+    if (!closing && (last.state === "running" || last.state === "paused"))
+      handlers.onStatus({ ...last, state: "error", error: event.reason || "the projection's stream closed before it finished" });
   };
   return {
     send: (action) => {
       if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action }));
     },
-    close: () => socket.close(),
+    close: () => {
+      closing = true;
+      socket.close();
+    },
   };
 }
 

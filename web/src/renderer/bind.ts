@@ -24,12 +24,9 @@ export function pickableMask(state: Readonly<State>): Uint8Array | undefined {
   return both;
 }
 
-/** The faded points: those outside the filters, in "filter" mode. */
-function fadedMask(state: Readonly<State>): Uint8Array | null {
-  if (!state.filterMask || state.filterMode !== "filter") return null;
-  const faded = new Uint8Array(state.filterMask.length);
-  for (let i = 0; i < faded.length; i++) faded[i] = state.filterMask[i] ? 0 : 1;
-  return faded;
+/** The points drawn in full: those passing the filters in "filter" mode (null: all). */
+function passingMask(state: Readonly<State>): Uint8Array | null {
+  return state.filterMode === "filter" ? state.filterMask : null;
 }
 
 /** The theme's canvas colours, read from the page's CSS variables. */
@@ -52,14 +49,14 @@ export function bindRenderer(store: Store, renderer: ScatterRenderer): () => voi
       props.colors = state.colors;
       props.selected = state.selected;
       props.visible = visibleMask(state);
-      props.faded = fadedMask(state);
+      props.passing = passingMask(state);
     }
     if (changed.has("colors")) props.colors = state.colors;
     if (changed.has("selected") || changed.has("isolate")) {
       props.selected = state.selected;
       props.visible = visibleMask(state);
     }
-    if (changed.has("filterMask") || changed.has("filterMode")) props.faded = fadedMask(state);
+    if (changed.has("filterMask") || changed.has("filterMode")) props.passing = passingMask(state);
     if (changed.has("neighbors")) props.neighbors = state.neighbors;
     if (changed.has("hovered")) props.hovered = state.hovered;
     if (changed.has("tool")) props.navigate = state.tool === "rotate";

@@ -21,8 +21,8 @@ export interface ScatterProps {
   /** 1 per point drawn (isolate); undefined draws all. */
   visible?: Uint8Array | null;
   hovered?: number;
-  /** 1 per point outside the column filters (drawn faded and small); null: none. */
-  faded?: Uint8Array | null;
+  /** 1 per point passing the column filters; the others are drawn faded and small. Null: all. */
+  passing?: Uint8Array | null;
   /** Points drawn ringed and larger (the inspected point's neighbours). */
   neighbors?: number[];
   /** Clear colour and the colour faded points tend to (CSS colour). */
@@ -61,7 +61,7 @@ export class ScatterRenderer {
   private selected: Uint8Array = new Uint8Array(0);
   private colors: Uint8Array | null = null;
   private visible: Uint8Array | null = null;
-  private faded: Uint8Array | null = null;
+  private passing: Uint8Array | null = null;
   private neighbors: number[] = [];
   private hovered = -1;
   private frameRequested = false;
@@ -230,8 +230,8 @@ export class ScatterRenderer {
       this.hovered = props.hovered;
       flagsChanged = true;
     }
-    if (props.faded !== undefined) {
-      this.faded = props.faded;
+    if (props.passing !== undefined) {
+      this.passing = props.passing;
       flagsChanged = true;
     }
     if (props.neighbors) {
@@ -285,11 +285,11 @@ export class ScatterRenderer {
   private updateFlags(): void {
     if (this.selected.length !== this.n) return;
     let any = false;
-    const { visible, faded, selected } = this;
+    const { visible, passing, selected, flags } = this;
     for (let i = 0; i < this.n; i++) {
       const s = selected[i] ? 1 : 0;
       any ||= s === 1;
-      this.flags[i] = s | (visible && !visible[i] ? 2 : 0) | (faded && faded[i] ? 8 : 0);
+      flags[i] = s | (visible && !visible[i] ? 2 : 0) | (passing && !passing[i] ? 8 : 0);
     }
     if (this.hovered >= 0 && this.hovered < this.n) this.flags[this.hovered] |= 4;
     for (const id of this.neighbors) if (id >= 0 && id < this.n) this.flags[id] |= 16;

@@ -46,40 +46,39 @@ export function passMask(input: FilterInput, out?: Uint8Array): Uint8Array {
 export interface CrossFilter {
   /** 1 where a point passes every filter; null when no filter is set. */
   mask: Uint8Array | null;
-  /** How many filters each point passes. */
-  passes: Uint8Array;
+  /** How many filters each point passes (only counted with two filters or more). */
+  passes: Uint8Array | null;
   /** Each filtered column's own pass mask. */
   own: Map<string, Uint8Array>;
   /** Number of active filters. */
   active: number;
 }
 
-/** Combine the filters of `inputs` (one pass per active filter). */
+/**
+ * Combine the filters of `inputs`: one pass per active filter, plus one to count passes when
+ * there are several (a single filter's mask is the result as it is).
+ */
 export function crossFilter(inputs: Map<string, FilterInput>, n: number): CrossFilter {
   const own = new Map<string, Uint8Array>();
+  for (const [name, input] of inputs) if (input.filter) own.set(name, passMask(input));
+  const active = own.size;
+  if (active === 0) return { mask: null, passes: null, own, active };
+  if (active === 1) return { mask: [...own.values()][0], passes: null, own, active };
   const passes = new Uint8Array(n);
-  let active = 0;
-  for (const [name, input] of inputs) {
-    if (!input.filter) continue;
-    const mask = passMask(input);
-    own.set(name, mask);
-    active++;
-    for (let i = 0; i < n; i++) passes[i] += mask[i];
-  }
-  if (!active) return { mask: null, passes, own, active };
+  for (const mask of own.values()) for (let i = 0; i < n; i++) passes[i] += mask[i];
   const mask = new Uint8Array(n);
   for (let i = 0; i < n; i++) mask[i] = passes[i] === active ? 1 : 0;
   return { mask, passes, own, active };
 }
 
-/** 1 where a point passes every filter but `name`'s (what `name`'s chart counts). */
+/** 1 where a point passes every filter but `name`'s (what `name`'s chart counts); null: all. */
 export function othersMask(cf: CrossFilter, name: string, n: number): Uint8Array | null {
-  if (!cf.active) return null;
   const mine = cf.own.get(name);
-  const need = mine ? cf.active - 1 : cf.active;
-  if (need === 0) return null;
+  if (!mine) return cf.mask; // a card without a filter counts what every filter lets through
+  if (cf.active === 1 || !cf.passes) return null;
+  const need = cf.active - 1;
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = cf.passes[i] - (mine ? mine[i] : 0) === need ? 1 : 0;
+  for (let i = 0; i < n; i++) out[i] = cf.passes[i] - mine[i] === need ? 1 : 0;
   return out;
 }
 

@@ -10,6 +10,8 @@ import { asCategories, formatValue } from "../state/columns";
 import { $, el } from "./dom";
 import { guard } from "./status";
 
+const MAX_LEGEND = 60;
+
 /** Column options grouped: metadata first, then each feature's computed scores. */
 export function columnOptions(select: HTMLSelectElement, columns: ColumnInfo[], value?: string): void {
   const keep = value ?? select.value;
@@ -49,8 +51,9 @@ export function mountColour(app: App): void {
       );
       return;
     }
+    const shown = entries.length > MAX_LEGEND ? [...entries].sort((a, b) => b.count - a.count).slice(0, MAX_LEGEND) : entries;
     legend.replaceChildren(
-      ...entries.map((entry) => {
+      ...shown.map((entry) => {
         const item = el(
           "div",
           { class: "legend-item", "data-testid": "legend-item", "data-label": entry.label, title: "Click: select these points (shift adds, alt removes)" },
@@ -66,6 +69,7 @@ export function mountColour(app: App): void {
         return item;
       }),
     );
+    if (shown.length < entries.length) legend.append(el("div", { class: "muted" }, `${entries.length - shown.length} more values (the ${MAX_LEGEND} most common shown)`));
   }
 
   colorBy.addEventListener("change", guard(store, () => app.colorBy(colorBy.value)));

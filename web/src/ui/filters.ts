@@ -42,7 +42,8 @@ export function mountFilters(app: App, filtering: Filtering): void {
       const ctx = canvas.getContext("2d");
       if (!ctx) return;
       const { width: w, height: h } = canvas;
-      const cross = histogram(values, lo, hi, BINS, filtering.others(name));
+      const others = filtering.others(name);
+      const cross = others ? histogram(values, lo, hi, BINS, others) : all;
       const peak = Math.max(1, ...all);
       const bar = w / BINS;
       ctx.clearRect(0, 0, w, h);
@@ -93,9 +94,11 @@ export function mountFilters(app: App, filtering: Filtering): void {
     const list = el("div", { class: "values" });
     root.append(list);
     const order = view.categories.map((_, k) => k).sort((a, b) => view.counts[b] - view.counts[a] || a - b);
+    const totals = valueCounts(view.codes, view.categories.length);
     const shown = order.slice(0, MAX_VALUES);
     const draw = () => {
-      const cross = valueCounts(view.codes, view.categories.length, filtering.others(name));
+      const others = filtering.others(name);
+      const cross = others ? valueCounts(view.codes, view.categories.length, others) : totals;
       const ticked = new Set(input.filter?.kind === "values" ? input.filter.values : []);
       const peak = Math.max(1, ...view.counts);
       const rows: HTMLElement[] = shown.map((k) => {

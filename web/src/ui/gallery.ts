@@ -17,13 +17,19 @@ import { guard } from "./status";
 const CELL_W = 104;
 const CELL_H = 128;
 const THUMB = 96;
+const CAPTION = 26;
+
+// Each cell is one canvas: the thumbnail, and under it two caption lines. Text is what costs in a
+// software-rendered browser (rasterising 60 lines a frame halved the frame rate, as DOM text or
+// canvas text alike), so captions are drawn once the scrolling pauses (CAPTION_DELAY_MS), and
+// the words are also in each cell's aria-label, at once, for assistive tools and tests.
+const CAPTION_DELAY_MS = 90;
 
 interface Cell {
   root: HTMLElement;
   canvas: HTMLCanvasElement;
-  label: HTMLElement;
-  score: HTMLElement;
   id: number;
+  caption: [string, string] | null;
 }
 
 /** The gallery's handle for the keyboard, the page view and benchmarks. */
@@ -50,28 +56,45 @@ export function mountGallery(app: App, inspect: Inspect): Gallery {
   let score: Column | null = null;
   let frame = 0;
   let version = 0;
+  let captionColour = "#8e96a4";
+  let captionTimer = 0;
 
   const isOpen = () => !root.hidden;
 
   function makeCell(): Cell {
-    const canvas = el("canvas", { width: String(THUMB), height: String(THUMB) });
-    const labelLine = el("div", { class: "caption" });
-    const scoreLine = el("div", { class: "caption" });
-    const cell: Cell = { root: el("div", { class: "cell", "data-testid": "gallery-cell" }, canvas, labelLine, scoreLine), canvas, label: labelLine, score: scoreLine, id: -1 };
+    const canvas = el("canvas", { width: String(THUMB), height: String(THUMB + CAPTION) });
+    const cell: Cell = { root: el("div", { class: "cell", "data-testid": "gallery-cell", role: "button" }, canvas), canvas, id: -1, caption: null };
+    style(cell);
     cell.root.addEventListener("click", () => cell.id >= 0 && void inspect(cell.id));
     sizer.append(cell.root);
     return cell;
   }
 
+  /** Font and colours once per canvas: setting a font parses it, which adds up while scrolling. */
+  function style(cell: Cell): void {
+    const ctx = cell.canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.imageSmoothingEnabled = false; // thumbnails scale up pixelated, and cheaper
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.fillStyle = captionColour;
+  }
+
+  const clip = (text: string) => (text.length > 17 ? `${text.slice(0, 16)}…` : text);
+
   function paint(cell: Cell, id: number): void {
     cell.id = id;
     cell.root.dataset.id = String(id);
-    cell.label.textContent = label ? cellText(label, id) || "∅" : `point ${id}`;
-    cell.score.textContent = score ? `${score.name.split(":")[0].replace("realism_", "")} ${cellText(score, id) || "∅"}` : `#${id}`;
+    const first = label ? cellText(label, id) || "∅" : `point ${id}`;
+    const second = score ? `${score.name.split(":")[0].replace("realism_", "")} ${cellText(score, id) || "∅"}` : `#${id}`;
+    cell.root.setAttribute("aria-label", `point ${id}: ${first}, ${second}`);
+    cell.caption = [first, second];
     const ctx = cell.canvas.getContext("2d");
     if (!ctx) return;
+    ctx.clearRect(0, THUMB, THUMB, CAPTION);
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, THUMB, THUMB);
+    ctx.fillStyle = captionColour;
     const atlas = app.atlas;
     if (!atlas || atlas.drawNow(ctx, id, 0, 0, THUMB)) return;
     void atlas.tile(atlas.tileOf(id)).then(() => cell.id === id && atlas.drawNow(ctx, id, 0, 0, THUMB), () => undefined);
@@ -100,6 +123,28 @@ export function mountGallery(app: App, inspect: Inspect): Gallery {
       cell.root.style.transform = `translate(${(index % columns) * CELL_W}px, ${row * CELL_H}px)`;
       if (cell.id !== ids[index]) paint(cell, ids[index]);
     }
+    prefetch((last + (last - first)) * columns);
+    clearTimeout(captionTimer);
+    captionTimer = window.setTimeout(drawCaptions, CAPTION_DELAY_MS);
+  }
+
+  /** Write the captions of the cells in view that lack theirs. */
+  function drawCaptions(): void {
+    captionTimer = 0;
+    for (const cell of pool) {
+      if (!cell.caption || cell.root.hidden) continue;
+      const ctx = cell.canvas.getContext("2d");
+      if (!ctx) continue;
+      ctx.fillText(clip(cell.caption[0]), THUMB / 2, THUMB + 11);
+      ctx.fillText(clip(cell.caption[1]), THUMB / 2, THUMB + 24);
+      cell.caption = null;
+    }
+  }
+
+  /** Start loading the tile of the image a screen below, so scrolling finds it decoded. */
+  function prefetch(index: number): void {
+    const atlas = app.atlas;
+    if (atlas && index < ids.length) void atlas.tile(atlas.tileOf(ids[index])).catch(() => undefined);
   }
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(render);
@@ -159,6 +204,14 @@ export function mountGallery(app: App, inspect: Inspect): Gallery {
   app.onEdit.push(() => refresh());
   store.subscribe((state, changed) => {
     if (changed.has("selected") || changed.has("filterMask")) void refresh().catch(() => undefined);
+    if (changed.has("theme")) {
+      captionColour = getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || captionColour;
+      for (const cell of pool) {
+        cell.id = -1;
+        style(cell);
+      }
+      render();
+    }
     if (changed.has("dataset") && state.dataset) {
       columnOptions(sort, state.dataset.columns, sort.value || "id");
       if (!state.dataset.columns.some((c) => c.name === "id")) sort.prepend(el("option", { value: "id" }, "id"));

@@ -66,6 +66,7 @@ SOURCE_FOLDER = "source_folder"
 # also hold ':' (per-feature scores such as ``realism_c2st:texture``); file names may not.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _COLUMN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
+MAX_PROJECTION_NAME = 120
 
 
 def check_name(name: str, what: str) -> str:
@@ -457,10 +458,42 @@ class Workspace:
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def save_projection(self, pid: str, embedding: np.ndarray, meta: dict) -> None:
+        """Store coordinates and how they were made; a rerun of a named projection keeps its name."""
         check_name(pid, "projection id")
         folder = self.path / "projections"
+        previous = self.load_projection(pid)
+        if previous is not None and "name" in previous[1] and "name" not in meta:
+            meta = {**meta, "name": previous[1]["name"]}
         save_npy_atomic(folder / f"{pid}.npy", np.asarray(embedding, dtype=np.float32))
         write_text_atomic(folder / f"{pid}.json", json.dumps({**meta, "id": pid}, indent=2))
+
+    def rename_projection(self, pid: str, name: str | None) -> dict:
+        """Give a stored projection a display name (empty or None removes it); its metadata back."""
+        stored = self.load_projection(pid)
+        if stored is None:
+            raise UnknownFeatureError(f"no stored projection {pid!r}")
+        meta = dict(stored[1])
+        name = (name or "").strip()
+        if len(name) > MAX_PROJECTION_NAME or any(ord(c) < 32 for c in name):
+            raise fail(
+                "name", f"must be at most {MAX_PROJECTION_NAME} printable characters (got {name!r})"
+            )
+        if name:
+            meta["name"] = name
+        else:
+            meta.pop("name", None)
+        write_text_atomic(self.path / "projections" / f"{pid}.json", json.dumps(meta, indent=2))
+        return meta
+
+    def delete_projection(self, pid: str) -> None:
+        """Remove a stored projection (coordinates first, so a half-done delete lists nothing)."""
+        check_name(pid, "projection id")
+        folder = self.path / "projections"
+        array, meta = folder / f"{pid}.npy", folder / f"{pid}.json"
+        if not (array.is_file() and meta.is_file()):
+            raise UnknownFeatureError(f"no stored projection {pid!r}")
+        array.unlink()
+        meta.unlink()
 
     def load_projection(self, pid: str) -> tuple[np.ndarray, dict] | None:
         check_name(pid, "projection id")

@@ -22,8 +22,12 @@ def parse_ids(text: str, n_points: int) -> list[int]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         try:
             if "-" in part[1:]:
-                a, b = part.split("-", 1)
-                ids.extend(range(int(a), int(b) + 1))
+                a, b = (int(x) for x in part.split("-", 1))
+                if b < a:
+                    raise HTTPException(
+                        422, f"ids: range {part!r} runs backwards; write it low-high ({b}-{a})"
+                    )
+                ids.extend(range(a, b + 1))
             else:
                 ids.append(int(part))
         except ValueError:

@@ -59,3 +59,10 @@ def test_knn_graph_switches_to_cells_above_threshold(blobs, monkeypatch):
     indices, _ = knn_graph(blobs, 5)
     assert calls and not (indices == np.arange(len(blobs))[:, None]).any()
     assert indices.shape == (1500, 5) and indices.dtype == np.int32
+
+
+def test_read_only_inputs_are_searched(blobs):
+    frozen = blobs.copy()
+    frozen.flags.writeable = False  # as a memory-mapped feature is read
+    indices, _ = knn_graph(frozen, 4)
+    assert indices.shape == (1500, 4)

@@ -117,7 +117,8 @@ def exact_knn(X: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
     Returns indices ``(n, k)`` int32 and distances ``(n, k)`` float64, nearest first.
     """
-    original = np.ascontiguousarray(X, dtype=np.float32)
+    # writeable: the compiled kernels take plain (not read-only) arrays; a memmap is copied
+    original = np.require(X, np.float32, ["C", "W"])
     X = np.ascontiguousarray(original - original.mean(axis=0))  # smaller norms, less cancellation
     n = X.shape[0]
     k = min(k, n)
@@ -182,7 +183,8 @@ def cell_knn(
     instead of ``n``. A true neighbour is missed only when it lies beyond those cells. Seeded
     and single-order throughout, so deterministic. Returns what :func:`exact_knn` returns.
     """
-    original = np.ascontiguousarray(X, dtype=np.float32)
+    # writeable: the compiled kernels take plain (not read-only) arrays; a memmap is copied
+    original = np.require(X, np.float32, ["C", "W"])
     X = np.ascontiguousarray(original - original.mean(axis=0))
     n = X.shape[0]
     k = min(k, n)

@@ -120,6 +120,32 @@ def _soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return 1.0 - ((2 * inter + 1.0) / (total + 1.0)).mean()
 
 
+class _Adam:
+    """Adam (Kingma & Ba 2015, default betas and eps) in a few lines.
+
+    ``torch.optim`` imports ``torch._dynamo`` on its first optimizer, which takes 3-8 s on a
+    shared 2-core machine: longer than a small study's training.
+    """
+
+    def __init__(self, params: list[torch.nn.Parameter], lr: float) -> None:
+        self.params, self.lr, self.t = params, lr, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    @torch.no_grad()
+    def step(self, scale: float) -> None:
+        self.t += 1
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
+        correction1, correction2 = 1 - beta1**self.t, 1 - beta2**self.t
+        size = self.lr * scale / correction1
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
+            if p.grad is None:
+                continue
+            m.mul_(beta1).add_(p.grad, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+            p.addcdiv_(m, (v / correction2).sqrt_().add_(eps), value=-size)
+
+
 def _batches(n: int, batch_size: int, steps: int, rng: np.random.Generator):
     """``steps`` index arrays of ``batch_size``, walking shuffled passes over ``range(n)``."""
     order, at = rng.permutation(n), 0
@@ -180,11 +206,8 @@ def training_loop(
         counts = np.bincount(y_all.numpy(), minlength=n_classes).astype(np.float64)
         inverse = np.where(counts > 0, counts.sum() / np.maximum(counts, 1) / n_classes, 0.0)
         weight = torch.tensor(inverse, dtype=torch.float32, device=device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    optimizer = _Adam(list(model.parameters()), config.learning_rate)
     steps = config.steps
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: 0.5 * (1.0 + math.cos(math.pi * step / steps))
-    )
     rng = np.random.default_rng(batch_seed)
     for step, index in enumerate(_batches(len(x_all), config.batch_size, steps, rng), start=1):
         x, y = x_all[index], y_all[index]
@@ -195,10 +218,10 @@ def training_loop(
         loss = F.cross_entropy(logits, y, weight=weight)
         if segment:
             loss = loss + _soft_dice_loss(logits, y)
-        optimizer.zero_grad(set_to_none=True)
+        model.zero_grad(set_to_none=True)
         loss.backward()
-        optimizer.step()
-        scheduler.step()
+        # Cosine decay from the initial rate to zero at the last step.
+        optimizer.step(0.5 * (1.0 + math.cos(math.pi * (step - 1) / steps)))
         if on_step is not None and (step % 10 == 0 or step == steps):
             on_step(step, steps)
     return model.eval()

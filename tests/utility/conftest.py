@@ -61,3 +61,59 @@ def make_data(
         generated_images=generated.images,
         generated_targets=gen_targets,
     )
+
+
+def rename_pullbacks(folder, prefix: str) -> None:
+    """Generated frames come from other vessels: give their pullbacks names no real one has."""
+    table = folder / "frames.tsv"
+    lines = table.read_text().splitlines()
+    column = lines[0].split("\t").index("pullback")
+    out = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split("\t")
+        cells[column] = prefix + cells[column]
+        out.append("\t".join(cells))
+    table.write_text("\n".join(out) + "\n")
+
+
+@pytest.fixture(scope="session")
+def phantom_folders(tmp_path_factory):
+    """``real/`` (36 frames, 6 pullbacks) and ``generated/`` (24 frames, 4 other pullbacks), 32 px,
+    laid out as ``synthscope phantom`` writes them."""
+    from synthscope.phantom import write_phantom
+
+    root = tmp_path_factory.mktemp("utility-phantom")
+    write_phantom(root / "real", n=36, size=32, seed=0, pullbacks=6, workers=1)
+    write_phantom(root / "generated", n=24, size=32, seed=1, pullbacks=4, workers=1)
+    rename_pullbacks(root / "generated", "gen-")
+    return root / "real", root / "generated"
+
+
+@pytest.fixture(scope="session")
+def workspace_template(phantom_folders, tmp_path_factory):
+    """A workspace of the phantom folders with realism-like scores on the generated points."""
+    from synthscope.workspace import Workspace, ingest
+
+    real, generated = phantom_folders
+    path = tmp_path_factory.mktemp("utility-ws") / "ws"
+    ingest(path, [real], [generated], workers=1)
+    with Workspace.open(path) as ws:
+        fake = ws.column("source") == "fake"
+        rng = np.random.default_rng(0)
+        for name in ("realism_c2st", "realism_knn"):
+            values = np.where(fake, rng.random(ws.n_points), np.nan)
+            ws.set_column(name, values, kind="real")
+    return path
+
+
+@pytest.fixture
+def workspace(workspace_template, tmp_path):
+    """A fresh copy of the template (the images stay where they are)."""
+    import shutil
+
+    from synthscope.workspace import Workspace
+
+    path = tmp_path / "ws"
+    shutil.copytree(workspace_template, path)
+    with Workspace.open(path) as ws:
+        yield ws

@@ -13,9 +13,10 @@ from synthscope.workspace._projections import (
     run_projection,
     vectors_digest,
 )
-from synthscope.workspace._select import select_points
+from synthscope.workspace._select import Condition, parse_where, select_points
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
+from synthscope.workspace._utility import utility_workspace
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -24,6 +25,7 @@ __all__ = [
     "THUMBS_PER_ROW",
     "THUMBS_PER_TILE",
     "THUMB_SIZE",
+    "Condition",
     "IngestReport",
     "Skipped",
     "Workspace",
@@ -33,11 +35,13 @@ __all__ = [
     "import_tf_projector",
     "ingest",
     "metadata_columns",
+    "parse_where",
     "project",
     "projection_meta",
     "projection_request",
     "run_projection",
     "select_points",
     "split_frame",
+    "utility_workspace",
     "vectors_digest",
 ]

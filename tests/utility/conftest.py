@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 
-from synthscope.phantom import LABELS, PhantomFrames, simulate
+from synthscope.phantom import LABELS
 from synthscope.utility import UtilityData
 
 NAMES = tuple(LABELS)
@@ -21,20 +23,40 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-@pytest.fixture(scope="session")
-def real_frames() -> PhantomFrames:
-    return simulate(36, size=32, seed=0, pullbacks=6, workers=1)
+def load_frames(folder):
+    """A phantom folder read back: ``images``, ``labels`` and ``records`` (pullback, calcium)."""
+    from PIL import Image
+
+    lines = (folder / "frames.tsv").read_text().splitlines()
+    header = lines[0].split("\t")
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+    images = np.stack(
+        [np.asarray(Image.open(folder / "images" / f"{r['stem']}.png")) for r in rows]
+    )
+    labels = np.stack(
+        [np.asarray(Image.open(folder / "labels" / f"{r['stem']}.png")) for r in rows]
+    )
+    records = [
+        SimpleNamespace(pullback=r["pullback"], calcium_present=int(r["calcium_present"]))
+        for r in rows
+    ]
+    return SimpleNamespace(images=images, labels=labels, records=records)
 
 
 @pytest.fixture(scope="session")
-def generated_frames() -> PhantomFrames:
+def real_frames(phantom_folders):
+    return load_frames(phantom_folders[0])
+
+
+@pytest.fixture(scope="session")
+def generated_frames(phantom_folders):
     """A perfect 'generator': phantom frames of other vessels, with their true label maps."""
-    return simulate(36, size=32, seed=1, pullbacks=6, workers=1)
+    return load_frames(phantom_folders[1])
 
 
 def make_data(
-    real: PhantomFrames,
-    generated: PhantomFrames,
+    real: SimpleNamespace,
+    generated: SimpleNamespace,
     *,
     task: str = "segment",
     generated_labels: np.ndarray | None = None,
@@ -78,13 +100,13 @@ def rename_pullbacks(folder, prefix: str) -> None:
 
 @pytest.fixture(scope="session")
 def phantom_folders(tmp_path_factory):
-    """``real/`` (36 frames, 6 pullbacks) and ``generated/`` (24 frames, 4 other pullbacks), 32 px,
+    """``real/`` (36 frames, 6 pullbacks) and ``generated/`` (36 frames, 6 other pullbacks), 32 px,
     laid out as ``synthscope phantom`` writes them."""
     from synthscope.phantom import write_phantom
 
     root = tmp_path_factory.mktemp("utility-phantom")
     write_phantom(root / "real", n=36, size=32, seed=0, pullbacks=6, workers=1)
-    write_phantom(root / "generated", n=24, size=32, seed=1, pullbacks=4, workers=1)
+    write_phantom(root / "generated", n=36, size=32, seed=1, pullbacks=6, workers=1)
     rename_pullbacks(root / "generated", "gen-")
     return root / "real", root / "generated"
 

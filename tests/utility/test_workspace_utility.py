@@ -99,7 +99,7 @@ def _nothing_written(ws: Workspace) -> bool:
         (None, {"curated": ["group~("]}, InvalidParameterError, "bad regular expression"),
         (None, {"curated": ["nope=1"]}, UnknownFeatureError, "no column 'nope'"),
         (None, {"rank_by": ["group"]}, InvalidParameterError, "holds text, not scores"),
-        (None, {"top": 500}, InvalidParameterError, "only 24 usable generated points"),
+        (None, {"top": 500}, InvalidParameterError, "only 36 usable generated points"),
         (None, {"task": "classify"}, InvalidParameterError, "needs --target COLUMN"),
         (None, {"size": 30}, InvalidParameterError, "multiple of 4"),
     ],

@@ -129,7 +129,7 @@ def utility_command(
     steps: Annotated[
         int, typer.Option("--steps", help="Gradient steps of every training (all arms equal).")
     ] = 300,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Images per step.")] = 16,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Images per step.")] = 8,
     width: Annotated[int, typer.Option("--width", help="Channels of the first layer.")] = 8,
     size: Annotated[int, typer.Option("--size", help="Images are resized to SIZE x SIZE.")] = 64,
     test_fraction: Annotated[

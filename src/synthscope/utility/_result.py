@@ -44,6 +44,7 @@ class ArmResult:
     secondary: dict[str, dict[str, Any]] = field(default_factory=dict)
     score: str | None = None
     control: str | None = None
+    description: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,6 +72,8 @@ class ArmResult:
             out["score"] = self.score
         if self.control is not None:
             out["control"] = self.control
+        if self.description is not None:
+            out["description"] = self.description
         return out
 
 

@@ -70,7 +70,11 @@ class UtilityData:
 @dataclass(frozen=True)
 class ArmSpec:
     """One training set: the real training images (``real``), plus the generated images at
-    ``generated`` (indices), or ``n_random`` of them drawn anew in each repeat."""
+    ``generated`` (indices), or ``n_random`` of them drawn anew in each repeat.
+
+    ``kind`` is one of :data:`ARM_KINDS`; ``control`` names the arm it is also compared against;
+    ``description`` replaces the verdict's words for it ("Adding the 240 frames with shuffled
+    label maps")."""
 
     name: str
     kind: str
@@ -79,6 +83,7 @@ class ArmSpec:
     n_random: int | None = None
     score: str | None = None
     control: str | None = None
+    description: str | None = None
 
 
 def standard_arms(
@@ -270,6 +275,7 @@ def utility_study(
                 secondary=extra,
                 score=arm.score,
                 control=arm.control,
+                description=arm.description,
             )
         )
 
@@ -306,8 +312,13 @@ def utility_study(
         notes.append(
             f"Only {n_groups} test groups: intervals from resampling so few groups are rough."
         )
-    if repeats < 3:
-        notes.append(f"{repeats} repeat(s): intervals barely reflect training randomness.")
+    if repeats == 1:
+        notes.append(
+            "One repeat: the intervals reflect the test groups only, not training randomness; "
+            "a difference may be one training's luck (use --repeats 3 or more)."
+        )
+    elif repeats < 3:
+        notes.append(f"{repeats} repeats: intervals reflect training randomness only roughly.")
     return UtilityResult(
         task=data.task,
         metric=metric,

@@ -50,7 +50,7 @@ class TrainConfig:
     """
 
     steps: int = 300
-    batch_size: int = 16
+    batch_size: int = 8
     learning_rate: float = 1e-2
     width: int = 8
     augment: bool = True

@@ -38,7 +38,7 @@ def _change(what: str, metric: str, base: ArmResult, arm: ArmResult, item: Compa
     )
 
 
-def _against_chance(arm: ArmResult, control: ArmResult, item: Comparison, metric: str) -> str:
+def _against_chance(control: ArmResult, item: Comparison, metric: str, noun: str) -> str:
     low, high = item.ci
     if low > 0:
         verb = "beat"
@@ -47,7 +47,7 @@ def _against_chance(arm: ArmResult, control: ArmResult, item: Comparison, metric
     else:
         verb = "did not detectably beat"
     return (
-        f"{control.n_generated} random generated images gave {control.mean:.3f}: this choice {verb} "
+        f"{control.n_generated} random generated {noun} gave {control.mean:.3f}: this choice {verb} "
         f"chance ({metric} {item.difference:+.3f} {_interval(item.ci)}, {_p(item.p_value)})"
     )
 
@@ -83,11 +83,13 @@ def write_verdict(
                 "top": f"Adding the {arm.n_generated} generated {noun} ranked best by {arm.score}",
                 "random": f"Adding {arm.n_generated} generated {noun} drawn at random",
             }[arm.kind]
+            if arm.description:
+                what = arm.description
             text = _change(what, metric, real, arm, versus_real)
             control = by_name.get(arm.control) if arm.control else None
             versus_control = pairs.get((arm.name, arm.control)) if arm.control else None
             if control is not None and versus_control is not None:
-                text += "; " + _against_chance(arm, control, versus_control, metric)
+                text += "; " + _against_chance(control, versus_control, metric, noun)
         lines.append((arm, text + "."))
     if real is None:
         return (f"No 'real' arm: nothing to compare {metric} against.", ())

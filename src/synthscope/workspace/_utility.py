@@ -330,7 +330,7 @@ def utility_workspace(
     top: int | None = None,
     repeats: int = 3,
     steps: int = 300,
-    batch_size: int = 16,
+    batch_size: int = 8,
     width: int = 8,
     size: int = 64,
     test_fraction: float | None = None,
@@ -338,6 +338,7 @@ def utility_workspace(
     seed: int = 0,
     device: str = "auto",
     n_bootstrap: int = 2000,
+    noun: str = "images",
     store: bool = True,
     json_path: str | Path | None = None,
     html_path: str | Path | None = None,
@@ -362,7 +363,7 @@ def utility_workspace(
         Score columns (higher = more real) whose ``top`` best generated points form a
         ``real+top:SCORE`` arm each. Default: every ``realism_c2st``/``realism_knn`` column
         (``realism_c2st:texture`` too) and ``top`` = the curated count, else half the generated.
-    repeats, steps, batch_size, width, seed, device, n_bootstrap
+    repeats, steps, batch_size, width, seed, device, n_bootstrap, noun
         As in :func:`synthscope.utility.utility_study` and :class:`~synthscope.utility.TrainConfig`.
     size
         Images and label maps are resized to ``size`` x ``size`` (bilinear / nearest).
@@ -494,6 +495,7 @@ def utility_workspace(
         repeats=repeats,
         seed=seed,
         n_bootstrap=n_bootstrap,
+        noun=noun,
         progress=progress,
         step_progress=step_progress,
     )

@@ -123,7 +123,7 @@ def test_standard_arms_and_their_comparisons(real_frames, generated_frames):
         n_bootstrap=200,
         progress=lambda done, total: progress.append((done, total)),
     )
-    assert progress[-1] == (12, 12) and len(progress) == 12
+    assert progress[0] == (0, 12) and progress[-1] == (12, 12) and len(progress) == 13
     pairs = {(c.arm, c.baseline) for c in result.comparisons}
     assert pairs == {
         ("real+generated", "real"),

@@ -95,6 +95,11 @@ def check_data(data: UtilityData) -> None:
             "the test set needs at least two groups: intervals come from resampling them",
             parameter="test_groups",
         )
+    if data.task == "segment" and not np.any(np.asarray(data.test_targets) != 0):
+        raise InvalidParameterError(
+            "the test label maps hold class 0 only (outside the field of view): nothing to score",
+            parameter="test_targets",
+        )
     if data.task == "classify" and len(np.unique(data.test_targets)) < 2:
         raise InvalidParameterError(
             "the test set holds one class only: balanced accuracy and AUROC need two",

@@ -200,6 +200,8 @@ def utility_study(
     sizes: dict[str, tuple[int, int]] = {}
     seconds: dict[str, float] = {}
     done = 0
+    if progress is not None:
+        progress(0, total)
     for arm in arms:
         started = time.perf_counter()
         for r in range(repeats):

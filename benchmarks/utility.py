@@ -151,13 +151,13 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="80 real / 120 generated frames, 120 steps, 2 repeats"
     )
-    parser.add_argument("--real", type=int, default=120, help="real frames")
-    parser.add_argument("--pullbacks", type=int, default=12, help="real pullbacks")
-    parser.add_argument("--generated", type=int, default=240, help="generated frames")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--real", type=int, help="real frames [120; quick 80]")
+    parser.add_argument("--pullbacks", type=int, help="real pullbacks [12; quick 8]")
+    parser.add_argument("--generated", type=int, help="generated frames [240; quick 120]")
+    parser.add_argument("--repeats", type=int, help="[3; quick 2]")
     # 250 steps of 8 frames: at 64 px, 150 steps left calcium unlearned in one of two trainings
     # and 300 learned it in both; 250 keeps the whole benchmark near 13 minutes on 2 cores.
-    parser.add_argument("--steps", type=int, default=250)
+    parser.add_argument("--steps", type=int, help="[250; quick 120]")
     parser.add_argument("--batch-size", type=int, default=8)
     # One thread: on a shared machine two OpenMP threads spin against other work (a 5-step
     # training took 16 s with 2 threads against 1.2 s with 1 at load average 8 on 2 cores).
@@ -166,9 +166,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "utility.json")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the data here")
     args = parser.parse_args()
-    if args.quick:
-        args.real, args.pullbacks, args.generated = 80, 8, 120
-        args.repeats, args.steps = 2, 120
+    defaults = (80, 8, 120, 2, 120) if args.quick else (120, 12, 240, 3, 250)
+    for name, value in zip(
+        ("real", "pullbacks", "generated", "repeats", "steps"), defaults, strict=True
+    ):
+        if getattr(args, name) is None:
+            setattr(args, name, value)
 
     import torch
 
@@ -232,6 +235,9 @@ def main() -> int:
         curated = np.sort(order[:k])
         ws.relabel(curated.tolist(), "label", "real")
         t = lap("tsne_curation", t)
+        # numba's OpenMP kernels (the t-SNE) reset torch's thread count in this process (1 -> 2
+        # here), and two threads spinning on a shared machine made each step 4x slower.
+        torch.set_num_threads(args.threads)
         config = {"repeats": args.repeats, "steps": args.steps, "batch_size": args.batch_size}
         main_result = utility_workspace(
             ws,

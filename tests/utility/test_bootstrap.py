@@ -28,7 +28,7 @@ def toy_runs(rng, n_groups, n_repeats, run_sd, shift=0.0, group_dice=None):
         dice = np.clip(group_dice + shift + rng.normal(0, run_sd), 0, 1)
         total = np.full((n_groups, 1), 400.0)
         inter = rng.binomial(200, dice).astype(float)[:, None]
-        runs.append(DiceStats((1,), inter, total))
+        runs.append(DiceStats((1,), inter, total, total / 2))
     return runs, group_dice
 
 

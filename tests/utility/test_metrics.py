@@ -51,14 +51,23 @@ def test_group_weights_equal_pooling_the_drawn_groups():
         assert stats.evaluate(weights)[b] == pytest.approx(expected)
 
 
-def test_class_absent_from_a_weighting_is_left_out_not_zero():
+def test_a_resample_lacking_a_class_in_its_truth_has_no_value():
+    """Every value averages the same classes: drawing only the group without class 2 gives no
+    Dice at all (NaN), not the Dice of class 1 alone."""
     truth = np.zeros((2, 4, 4), dtype=int)
     truth[0, :2] = 1
     truth[1, :2] = 2
     predicted = truth.copy()
     stats = dice_stats(predicted, truth, np.array([0, 1]), 2, (1, 2))
-    assert stats.evaluate(np.array([[1.0, 0.0]]))[0] == 1.0
+    values = stats.evaluate(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]]))
+    assert np.isnan(values[0]) and values[1] == 1.0 and np.isnan(values[2])
     assert np.isnan(stats.per_class(np.array([[1.0, 0.0]]))[0, 1])
+    # The same rule for balanced accuracy and AUROC: a resample without one class has no value.
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    labels, groups = np.array([0, 1, 0]), np.array([0, 1, 2])
+    only_negatives = np.array([[1.0, 0.0, 1.0]])
+    assert np.isnan(balanced_accuracy_stats(probs, labels, groups, 3).evaluate(only_negatives)[0])
+    assert np.isnan(auroc_stats(probs, labels, groups, 3).evaluate(only_negatives)[0])
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -10,6 +10,13 @@ resample ``b``: exactly the metric recomputed on the pooled images of those grou
 Dice is pooled over all pixels of the chosen images per class (not averaged per image, which is
 undefined for a class absent from an image, as calcium is from most frames), then averaged over
 the classes present in the test set's label maps; class 0 (outside the field of view) is left out.
+
+Every value averages the same classes. A resample whose drawn groups lack one of those classes in
+their *truth* (say, no pullback with calcium) has no value (NaN) and is left out of the interval:
+averaging over fewer classes there would mix another metric into the interval (with two test
+groups, one of them the only one with calcium, the interval of a mean Dice of 0.68 reached 0.95).
+The rule looks at the truth only, so the same resamples are left out for every arm and the
+differences stay paired. Balanced accuracy and AUROC follow the same rule.
 """
 
 from __future__ import annotations
@@ -34,12 +41,13 @@ def _ones(n_groups: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class DiceStats:
-    """Per group ``g`` and scored class ``k``: ``intersection[g, k]`` = |pred = k and truth = k|
-    and ``total[g, k]`` = |pred = k| + |truth = k|, in pixels."""
+    """Per group ``g`` and scored class ``k``: ``intersection[g, k]`` = |pred = k and truth = k|,
+    ``total[g, k]`` = |pred = k| + |truth = k| and ``truth[g, k]`` = |truth = k|, in pixels."""
 
     classes: tuple[int, ...]
     intersection: np.ndarray = field(repr=False)
     total: np.ndarray = field(repr=False)
+    truth: np.ndarray = field(repr=False)
 
     def per_class(self, weights: np.ndarray | None = None) -> np.ndarray:
         """``(B, K)`` Dice of each class on each weighting of the groups (NaN: class unseen)."""
@@ -49,12 +57,11 @@ class DiceStats:
             return np.where(total > 0, 2.0 * inter / total, np.nan)
 
     def evaluate(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """``(B,)`` mean Dice over the scored classes."""
-        per = self.per_class(weights)
-        seen = np.isfinite(per)
-        count = seen.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(count > 0, np.where(seen, per, 0.0).sum(axis=1) / count, np.nan)
+        """``(B,)`` mean Dice over the scored classes; NaN where a class is absent from the truth."""
+        w = _ones(self.intersection.shape[0]) if weights is None else np.asarray(weights, float)
+        complete = ((w @ self.truth) > 0).all(axis=1)
+        per = self.per_class(w)
+        return np.where(complete, np.nan_to_num(per).mean(axis=1), np.nan)
 
 
 def dice_stats(
@@ -67,12 +74,14 @@ def dice_stats(
     """Sums for :class:`DiceStats` from ``(N, H, W)`` label maps and ``(N,)`` group codes."""
     inter = np.zeros((n_groups, len(classes)))
     total = np.zeros((n_groups, len(classes)))
+    present = np.zeros((n_groups, len(classes)))
     for k, value in enumerate(classes):
         p = (predicted == value).reshape(len(predicted), -1)
         t = (truth == value).reshape(len(truth), -1)
         np.add.at(inter[:, k], groups, (p & t).sum(axis=1))
         np.add.at(total[:, k], groups, p.sum(axis=1) + t.sum(axis=1))
-    return DiceStats(tuple(classes), inter, total)
+        np.add.at(present[:, k], groups, t.sum(axis=1))
+    return DiceStats(tuple(classes), inter, total, present)
 
 
 @dataclass(frozen=True)
@@ -83,13 +92,13 @@ class BalancedAccuracyStats:
     count: np.ndarray = field(repr=False)
 
     def evaluate(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """``(B,)`` mean recall over the classes present in each weighting."""
+        """``(B,)`` mean recall over the test set's classes; NaN where one is not drawn."""
         w = _ones(self.correct.shape[0]) if weights is None else np.asarray(weights, float)
-        correct, count = w @ self.correct, w @ self.count
-        present = count > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            recall = np.where(present, correct / np.where(present, count, 1), 0.0)
-            return np.where(present.sum(1) > 0, recall.sum(1) / present.sum(1), np.nan)
+        scored = self.count.sum(axis=0) > 0
+        correct, count = (w @ self.correct)[:, scored], (w @ self.count)[:, scored]
+        complete = (count > 0).all(axis=1)
+        recall = correct / np.where(count > 0, count, 1.0)
+        return np.where(complete, recall.mean(axis=1), np.nan)
 
 
 def balanced_accuracy_stats(
@@ -113,7 +122,9 @@ class AurocStats:
     negatives: tuple[np.ndarray, ...] = field(repr=False)
 
     def evaluate(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """``(B,)`` AUROC (macro mean one-vs-rest for more than two classes); ties count half."""
+        """``(B,)`` AUROC (macro mean one-vs-rest for more than two classes); ties count half.
+
+        NaN where a class has no positives or no negatives among the drawn groups."""
         n_groups = self.positives[0].shape[0]
         w = _ones(n_groups) if weights is None else np.asarray(weights, float)
         values = []
@@ -125,17 +136,14 @@ class AurocStats:
                 values.append(
                     np.where(pairs > 0, (pos * (below + 0.5 * neg)).sum(1) / pairs, np.nan)
                 )
-        stacked = np.stack(values)
-        seen = np.isfinite(stacked)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(seen.any(0), np.where(seen, stacked, 0.0).sum(0) / seen.sum(0), np.nan)
+        return np.stack(values).mean(axis=0)  # NaN where a class lacks positives or negatives
 
 
 def auroc_stats(
     probabilities: np.ndarray, truth: np.ndarray, groups: np.ndarray, n_groups: int
 ) -> AurocStats:
     n_classes = probabilities.shape[1]
-    scored = [1] if n_classes == 2 else list(range(n_classes))
+    scored = [1] if n_classes == 2 else [k for k in range(n_classes) if np.any(truth == k)]
     positives, negatives = [], []
     for k in scored:
         values, inverse = np.unique(probabilities[:, k], return_inverse=True)

@@ -310,6 +310,14 @@ def utility_study(
 
     verdict, evidence = write_verdict(results, comparisons, metric_label, noun)
     notes = []
+    first = combine(resampled[arms[0].name], resamples)
+    with_value = int(np.isfinite(first).sum())
+    if with_value < n_bootstrap:
+        notes.append(
+            f"{n_bootstrap - with_value} of {n_bootstrap} bootstrap resamples drew no test group "
+            "holding one of the classes and were left out, so that every value averages the "
+            "same classes."
+        )
     if n_groups < 5:
         notes.append(
             f"Only {n_groups} test groups: intervals from resampling so few groups are rough."
@@ -340,6 +348,7 @@ def utility_study(
             "image_size": list(data.train_images.shape[1:]),
             "repeats": repeats,
             "n_bootstrap": n_bootstrap,
+            "bootstrap_resamples_with_value": with_value,
             "confidence": confidence,
             "scored_classes": [data.class_names[v] for v in scored],
             "bootstrap": "crossed over test groups and repeats (Owen 2007), percentile intervals",

@@ -1,6 +1,6 @@
 """Does curation help? Every utility arm on the phantom and the shipped SPADE generator, 64 x 64.
 
-    python benchmarks/utility.py [--quick] [--repeats 3] [--steps 250] [--threads 1] [--out FILE]
+    python benchmarks/utility.py [--quick] [--repeats 3] [--steps 200] [--threads 1] [--out FILE]
 
 What it does, as a user would:
 
@@ -155,9 +155,10 @@ def main() -> int:
     parser.add_argument("--pullbacks", type=int, help="real pullbacks [12; quick 8]")
     parser.add_argument("--generated", type=int, help="generated frames [240; quick 120]")
     parser.add_argument("--repeats", type=int, help="[3; quick 2]")
-    # 250 steps of 8 frames: at 64 px, 150 steps left calcium unlearned in one of two trainings
-    # and 300 learned it in both; 250 keeps the whole benchmark near 13 minutes on 2 cores.
-    parser.add_argument("--steps", type=int, help="[250; quick 120]")
+    # 200 steps of 8 frames: at 64 px, 150 steps left calcium unlearned in one of two trainings;
+    # at 200 most trainings learn it. 39 trainings x 200 steps x 0.084 s of CPU a step is about
+    # 11 minutes, plus about one of data preparation: within 15 minutes on 2 cores.
+    parser.add_argument("--steps", type=int, help="[200; quick 120]")
     parser.add_argument("--batch-size", type=int, default=8)
     # One thread: on a shared machine two OpenMP threads spin against other work (a 5-step
     # training took 16 s with 2 threads against 1.2 s with 1 at load average 8 on 2 cores).
@@ -166,7 +167,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "utility.json")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the data here")
     args = parser.parse_args()
-    defaults = (80, 8, 120, 2, 120) if args.quick else (120, 12, 240, 3, 250)
+    defaults = (80, 8, 120, 2, 120) if args.quick else (120, 12, 240, 3, 200)
     for name, value in zip(
         ("real", "pullbacks", "generated", "repeats", "steps"), defaults, strict=True
     ):

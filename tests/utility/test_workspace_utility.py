@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from synthscope.errors import InvalidParameterError, SynthscopeError, UnknownFeatureError
-from synthscope.workspace import Workspace, ingest, utility_workspace
+from synthscope.workspace import Workspace, ingest, load_utility_result, utility_workspace
 
 FAST = {"steps": 4, "batch_size": 4, "repeats": 1, "size": 32, "n_bootstrap": 100}
 
@@ -39,6 +39,7 @@ def test_study_on_a_workspace_stores_split_and_result(workspace):
 
     split = json.loads((workspace.path / "utility" / "split.json").read_text())
     stored = json.loads((workspace.path / "utility" / "result.json").read_text())
+    assert load_utility_result(workspace) == stored
     assert stored["verdict"] == result.verdict
     assert stored["split"]["path"] == "utility/split.json"
     assert stored["split"]["test_groups"] == split["test_groups"]
@@ -85,7 +86,7 @@ def test_classify_a_column(workspace):
 
 
 def _nothing_written(ws: Workspace) -> bool:
-    return not (ws.path / "utility").exists()
+    return not (ws.path / "utility").exists() and load_utility_result(ws) is None
 
 
 @pytest.mark.parametrize(

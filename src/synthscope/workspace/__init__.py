@@ -16,7 +16,7 @@ from synthscope.workspace._projections import (
 from synthscope.workspace._select import Condition, parse_where, select_points
 from synthscope.workspace._store import Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
-from synthscope.workspace._utility import utility_workspace
+from synthscope.workspace._utility import load_utility_result, utility_workspace
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -34,6 +34,7 @@ __all__ = [
     "feature_name",
     "import_tf_projector",
     "ingest",
+    "load_utility_result",
     "metadata_columns",
     "parse_where",
     "project",

@@ -28,7 +28,14 @@ from synthscope.errors import InvalidParameterError, WorkspaceError
 from synthscope.workspace._select import select_points
 from synthscope.workspace._store import Workspace
 
-__all__ = ["DEFAULT_CURATED", "RESULT_NAME", "SPLIT_NAME", "UTILITY_DIR", "utility_workspace"]
+__all__ = [
+    "DEFAULT_CURATED",
+    "RESULT_NAME",
+    "SPLIT_NAME",
+    "UTILITY_DIR",
+    "load_utility_result",
+    "utility_workspace",
+]
 
 UTILITY_DIR = "utility"
 SPLIT_NAME = "split.json"
@@ -545,3 +552,13 @@ def utility_workspace(
 
 def _ids(fake_ids: np.ndarray, positions: np.ndarray | None) -> list[int] | None:
     return None if positions is None else [int(i) for i in fake_ids[positions]]
+
+
+def load_utility_result(ws: Workspace | str | Path) -> dict[str, Any] | None:
+    """The latest stored study (``WS/utility/result.json``) as JSON, or None when there is none.
+
+    What ``GET /api/utility`` serves.
+    """
+    root = ws.path if isinstance(ws, Workspace) else Path(ws)
+    path = root / UTILITY_DIR / RESULT_NAME
+    return json.loads(path.read_text()) if path.is_file() else None

@@ -69,14 +69,27 @@ def test_explicit_curation_regex_and_top_k(workspace):
     assert result.arm("real+top:realism_knn").control == "real+random:3"
 
 
-def test_generated_points_of_test_groups_are_left_out(workspace):
-    split = utility_workspace(workspace, **FAST).split
-    fake = np.flatnonzero(workspace.column("source") == "fake")
-    workspace.relabel(fake[:3], "group", split["test_groups"][0])
-    result = utility_workspace(workspace, **FAST)
-    assert result.split["n_generated_left_out"] == 3
-    assert result.arm("generated").n_generated == len(fake) - 3
-    assert any("left out" in note for note in result.notes)
+def test_generated_points_made_from_test_label_maps_are_left_out(phantom_folders, tmp_path):
+    real, generated = phantom_folders
+    leaky = tmp_path / "generated"
+    shutil.copytree(generated, leaky)
+    stems = sorted(p.stem for p in (leaky / "labels").glob("*.png"))[:3]
+    for stem, source in zip(stems, sorted((real / "labels").glob("pb000_*.png")), strict=False):
+        shutil.copy(source, leaky / "labels" / f"{stem}.png")
+    ingest(tmp_path / "ws", [real], [leaky], workers=1)
+    (tmp_path / "ws" / "utility").mkdir()
+    split = {
+        "seed": 0,
+        "test_fraction": 0.3,
+        "train_groups": ["pb002", "pb003", "pb004", "pb005"],
+        "test_groups": ["pb000", "pb001"],
+    }
+    (tmp_path / "ws" / "utility" / "split.json").write_text(json.dumps(split))
+    with Workspace.open(tmp_path / "ws") as ws:
+        result = utility_workspace(ws, **FAST)
+    assert result.split["reused"] and result.split["n_generated_left_out"] == 3
+    assert result.arm("generated").n_generated == 33
+    assert any("label map of a real test image" in note for note in result.notes)
 
 
 def test_classify_a_column(workspace):
@@ -100,7 +113,7 @@ def _nothing_written(ws: Workspace) -> bool:
         (None, {"curated": ["group~("]}, InvalidParameterError, "bad regular expression"),
         (None, {"curated": ["nope=1"]}, UnknownFeatureError, "no column 'nope'"),
         (None, {"rank_by": ["group"]}, InvalidParameterError, "holds text, not scores"),
-        (None, {"top": 500}, InvalidParameterError, "only 36 usable generated points"),
+        (None, {"top": 500}, InvalidParameterError, "--top 500: there are only 36 generated"),
         (None, {"task": "classify"}, InvalidParameterError, "needs --target COLUMN"),
         (None, {"size": 30}, InvalidParameterError, "multiple of 4"),
     ],

@@ -7,14 +7,15 @@ What it does, as a user would:
 1. Real data: phantom frames with label maps (``--real`` frames over ``--pullbacks`` pullbacks).
    Held-out label maps: phantom frames of other vessels (pullbacks renamed ``heldout-...``).
 2. Generated data: the shipped SPADE generator's frames from the held-out label maps.
-3. A workspace of real + generated; the realism scores ``realism_c2st`` / ``realism_knn`` on raw
-   pixels (``pixels64``) and on the generator's discriminator features (stored as
-   ``realism_c2st_disc`` / ``realism_knn_disc``).
+3. A workspace of real + generated; the per-image realism scores ``realism_c2st:F`` and
+   ``realism_knn:F`` on raw pixels (F = ``pixels64``) and on the generator's discriminator
+   features (F = ``spade-disc...``).
 4. The founding study's curation, simulated: a 3-D t-SNE of ``pixels64``; the quarter of the
    generated frames whose 10 nearest t-SNE neighbours hold the most real frames (the ones that
    "sat among the real ones") are relabelled real in the edit log.
 5. ``utility_workspace``: real, real+generated, real+curated, real+top:SCORE for each of the four
-   scores (K = the curated count), real+random (same count), generated (TSTR).
+   score columns (its default; K = the curated count), real+random (same count), generated
+   (TSTR).
 6. Known defects, on the same split and seeds (library level): real + the SPADE frames with their
    label maps shuffled across frames (images fine, pairs wrong: invisible to every realism
    score), real + phantom frames of the held-out vessels with coarse speckle
@@ -44,8 +45,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 HERE = Path(__file__).resolve().parent
-SCORES_PIXELS = ("realism_c2st", "realism_knn")
-SCORES_DISC = ("realism_c2st_disc", "realism_knn_disc")
 
 
 def machine() -> dict:
@@ -179,10 +178,9 @@ def main() -> int:
     torch.set_num_threads(args.threads)
     from synthscope.demo import shipped_model
     from synthscope.phantom import PhantomParams, write_phantom
-    from synthscope.realism import score_workspace
     from synthscope.spade import generate_images
     from synthscope.utility import ArmSpec, TrainConfig, UtilityData, utility_study
-    from synthscope.workspace import Workspace, embed, ingest, utility_workspace
+    from synthscope.workspace import Workspace, embed, ingest, score_workspace, utility_workspace
 
     load_before = os.getloadavg()
     started = time.perf_counter()
@@ -218,17 +216,12 @@ def main() -> int:
     t = lap("ingest", t)
 
     with Workspace.open(ws_path) as ws:
-        score_workspace(ws, "pixels64", n_permutations=100)
+        # Per-image scores in two spaces: columns realism_c2st:pixels64, realism_knn:pixels64,
+        # realism_c2st:<disc> and realism_knn:<disc>, which utility ranks by by default.
         disc = embed(ws, f"spade-disc:{model}")
-        report = score_workspace(ws, disc, n_permutations=100, store=False)
+        for feature in ("pixels64", disc):
+            score_workspace(ws, feature, n_permutations=100)
         fake = np.flatnonzero(ws.column("source") == "fake")
-        for name, values in (
-            ("realism_c2st_disc", report.scores.c2st_probability),
-            ("realism_knn_disc", report.scores.knn_real_share),
-        ):
-            column = np.full(ws.n_points, np.nan)
-            column[fake] = values
-            ws.set_column(name, column, kind="real")
         t = lap("realism_scores", t)
         share = tsne_real_share(ws, args.seed)
         k = max(1, len(fake) // 4)
@@ -242,7 +235,6 @@ def main() -> int:
         config = {"repeats": args.repeats, "steps": args.steps, "batch_size": args.batch_size}
         main_result = utility_workspace(
             ws,
-            rank_by=[*SCORES_PIXELS, *SCORES_DISC],
             size=64,
             seed=args.seed,
             noun="frames",

@@ -1,5 +1,5 @@
-"""Each package exports a curated ``__all__`` (order is ruff's RUF022 business): names resolve,
-nothing is listed twice, and nothing public is left out."""
+"""Each package exports a curated, sorted ``__all__``: names resolve, nothing is listed twice, and
+nothing public is left out."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ PACKAGES = [
     "synthscope.realism",
     "synthscope.spade",
     "synthscope.server",
+    "synthscope.encoder",
 ]
 
 
@@ -27,6 +28,7 @@ def test_all_is_curated(name):
     module = importlib.import_module(name)
     exported = module.__all__
     assert len(exported) == len(set(exported)), "a name is listed twice"
+    assert exported == sorted(exported), "__all__ is not sorted"
     for item in exported:
         assert hasattr(module, item), f"{name}.__all__ names {item!r}, which does not exist"
     public = {

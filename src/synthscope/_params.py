@@ -1,4 +1,4 @@
-"""Declarative parameter checks: one constraint table per function or request, one message format.
+r"""Declarative parameter checks: one constraint table per function or request, one message format.
 
 A table maps each parameter name to the constraints its value may satisfy (any one will do)::
 
@@ -7,6 +7,7 @@ A table maps each parameter name to the constraints its value may satisfy (any o
         "perplexity": [Interval(Real, 1, None, closed="left")],
         "learning_rate": [Options("auto"), Interval(Real, 0, None, closed="neither")],
         "pca_dims": [None, Interval(Integral, 2, None, closed="left")],
+        "feature": [Pattern(r"[A-Za-z0-9_][A-Za-z0-9_.:\-]*", "a feature name")],
     }
     check_params({"dims": dims, "perplexity": perplexity, ...}, CONSTRAINTS)
 
@@ -20,6 +21,7 @@ tables describe themselves as JSON (:func:`describe`), which is how the page lea
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -33,6 +35,7 @@ __all__ = [
     "Integral",
     "Interval",
     "Options",
+    "Pattern",
     "Real",
     "check_params",
     "check_value",
@@ -52,11 +55,12 @@ class Constraint:
 
 
 def _is_number(value: Any, kind: type) -> bool:
+    """Whether ``value`` is a number of ``kind`` (NaN and infinity count as reals here)."""
     if isinstance(value, bool | np.bool_):
         return False
     if kind is Integral:
         return isinstance(value, Integral | np.integer)
-    return isinstance(value, Real | np.floating | np.integer) and math.isfinite(float(value))
+    return isinstance(value, Real | np.floating | np.integer)
 
 
 class Interval(Constraint):
@@ -93,7 +97,7 @@ class Interval(Constraint):
         return _is_number(value, self.kind)
 
     def is_satisfied_by(self, value: Any) -> bool:
-        if not self.is_type(value):
+        if not self.is_type(value) or not math.isfinite(float(value)):
             return False
         if self.low is not None and (
             value < self.low or (value == self.low and not self._low_closed)
@@ -138,8 +142,9 @@ class Options(Constraint):
         # True == 1 in Python: a flag is never a valid choice among numbers.
         if isinstance(value, bool | np.bool_) and not any(isinstance(v, bool) for v in self.values):
             return False
+        is_flag = isinstance(value, bool | np.bool_)
         try:
-            return any(bool(v == value) for v in self.values)
+            return any(bool(v == value) and isinstance(v, bool) == is_flag for v in self.values)
         except (TypeError, ValueError):  # arrays and other values that do not compare plainly
             return False
 
@@ -150,6 +155,23 @@ class Options(Constraint):
 
     def to_json(self) -> dict[str, Any]:
         return {"enum": list(self.values)}
+
+
+class Pattern(Constraint):
+    """Strings matching a regular expression; ``what`` says in words what they look like."""
+
+    def __init__(self, regex: str, what: str) -> None:
+        self.regex = re.compile(regex)
+        self.what = what
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        return isinstance(value, str) and self.regex.fullmatch(value) is not None
+
+    def __str__(self) -> str:
+        return self.what
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": self.regex.pattern}
 
 
 class _NoneConstraint(Options):
@@ -176,25 +198,30 @@ def fail(name: str, message: str) -> InvalidParameterError:
 
 def _message(name: str, value: Any, constraints: Sequence[Constraint]) -> str:
     intervals = [c for c in constraints if isinstance(c, Interval)]
-    # A value of the right type that misses the range: say the range only.
-    if intervals and any(c.is_type(value) for c in intervals):
-        parts = [str(c) for c in constraints if not isinstance(c, _NoneConstraint)]
-    elif intervals:
-        others = [str(c) for c in constraints if not isinstance(c, Interval | _NoneConstraint)]
-        parts = [*others, intervals[0].type_text]
+    typed = [c for c in intervals if c.is_type(value)]
+    if typed:  # a number of the right kind outside its range: name the range only
+        parts = [str(c) for c in typed]
     else:
-        parts = [str(c) for c in constraints if not isinstance(c, _NoneConstraint)]
-    if any(isinstance(c, _NoneConstraint) for c in constraints):
-        parts.append("None")
+        parts = [str(c) for c in constraints if not isinstance(c, Interval | _NoneConstraint)]
+        parts += [c.type_text for c in intervals[:1]]
+        if any(isinstance(c, _NoneConstraint) for c in constraints):
+            parts.append("None")
     return f"must be {' or '.join(parts)} (got {value!r})"
 
 
 def check_value(name: str, value: Any, constraints: Constraint | Iterable | None) -> Any:
-    """Return ``value`` when it satisfies one of ``constraints``; else raise naming ``name``."""
+    """Return ``value`` when it satisfies one of ``constraints``; else raise naming ``name``.
+
+    A number accepted by an :class:`Interval` comes back as a plain ``int`` or ``float`` (so a
+    NumPy scalar does not leak into JSON or seeds).
+    """
     checks = _normalise(constraints)
-    if not any(c.is_satisfied_by(value) for c in checks):
-        raise fail(name, _message(name, value, checks))
-    return value
+    for constraint in checks:
+        if constraint.is_satisfied_by(value):
+            if isinstance(constraint, Interval):
+                return int(value) if constraint.kind is Integral else float(value)
+            return value
+    raise fail(name, _message(name, value, checks))
 
 
 def check_params(params: Mapping[str, Any], table: Mapping[str, Any]) -> None:

@@ -96,12 +96,12 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn serving the app in a thread of this process."""
 
-    def __init__(self, workspace: Path, run=None) -> None:
+    def __init__(self, workspace: Path, compute=None) -> None:
         import uvicorn
 
         self.port = free_port()
         self.workspace = workspace
-        app = create_app(Settings(workspace=workspace, port=self.port), run=run)
+        app = create_app(Settings(workspace=workspace, port=self.port), compute=compute)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

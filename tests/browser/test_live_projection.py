@@ -37,19 +37,17 @@ def test_pause_resume_and_stop_from_the_page(browser, workspace):
     from synthscope.projection import Projection
     from tests.browser.conftest import LiveServer
 
-    def slow_run(vectors, request, callback):
+    def slow_run(vectors, request, callback, **_):
         rng = np.random.default_rng(0)
         it = 0
         while it < 100_000:
             it += 1
-            if callback(it, rng.normal(size=(vectors.shape[0], request["dims"]))):
+            if callback(it, rng.normal(size=(vectors.shape[0], request.dims)), None):
                 break
             time.sleep(0.005)
-        return Projection(
-            np.zeros((vectors.shape[0], request["dims"]), np.float32), {}, None, 0, it
-        )
+        return Projection(np.zeros((vectors.shape[0], request.dims), np.float32), {}, None, 0, it)
 
-    with LiveServer(workspace, run=slow_run) as live:
+    with LiveServer(workspace, compute=slow_run) as live:
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(live.url)
         page.wait_for_function("window.synthscope && window.synthscope.ready")

@@ -98,7 +98,7 @@ def test_ingest_skip_lists_what_it_skipped(tmp_path):
         (
             lambda p: None,
             ["ingest", "{ws}", "--real", "{tmp}", "--on-error", "maybe"],
-            "--on-error must be 'fail' or 'skip'",
+            "--on-error must be one of 'fail', 'skip' (got 'maybe')",
         ),
         (lambda p: None, ["export", "{tmp}/nows", "{tmp}/out"], "nows: does not exist"),
         (
@@ -122,3 +122,20 @@ def test_bad_input_is_one_line_and_exit_1(tmp_path, make, args, fragment):
     result = run(*args)
     assert_one_line_error(result, fragment)
     assert not (tmp_path / "ws").exists()
+
+
+def test_embed_several_features_and_a_bad_spec(tmp_path, image_folders):
+    real, fake = image_folders(3, 3)
+    ws = tmp_path / "ws"
+    assert run("ingest", ws, "--real", real, "--fake", fake).returncode == 0
+    result = run("embed", ws, "--features", "pixels:8", "--features", "pixels:4")
+    assert result.returncode == 0, result.stderr
+    assert "feature pixels8: 6 points x 64 values" in result.stderr
+    assert "feature pixels4: 6 points x 16 values" in result.stderr
+    again = run("embed", ws, "--features", "pixels:8")
+    assert "(already current)" in again.stderr
+    before = sorted(p.name for p in (ws / "vectors").iterdir())
+    bad = run("embed", ws, "--features", "pixels:2", "--features", "colour-histogram")
+    assert_one_line_error(bad, "--features 'colour-histogram' is not a feature spec; expected")
+    assert "pixels[:N] | " in bad.stderr
+    assert sorted(p.name for p in (ws / "vectors").iterdir()) == before  # nothing written

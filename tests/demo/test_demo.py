@@ -36,29 +36,33 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
             source == "fake"
         ).sum() == plan.n_heldout
         features = ws.features()
-        assert "pixels64" in features and any(f.startswith("spade-disc.") for f in features)
+        assert {"pixels64", "texture", "random-cnn", "ssl.encoder"} <= set(features)
+        assert any(f.startswith("spade-disc.") for f in features)
         projections = ws.projections()
         assert sorted(p["feature"] for p in projections) == sorted(
-            ["pixels64", next(f for f in features if f.startswith("spade-disc."))]
+            ["pixels64", "texture", next(f for f in features if f.startswith("spade-disc."))]
         )
         for meta in projections:
             embedding, _ = ws.load_projection(meta["id"])
             assert embedding.shape == (plan.n_real + plan.n_heldout, 3)
             assert np.isfinite(embedding).all()
-        scores = ws.column("realism_c2st") if "realism_c2st" in ws.columns() else None
-        assert scores is not None and np.isnan(scores[source == "real"]).all()
+        scores = ws.column("realism_c2st:pixels64")
+        assert np.isnan(scores[source == "real"]).all()
         assert np.isfinite(scores[source == "fake"]).all()
         # Generated frames carry the held-out pullbacks, never a real pullback's name.
         groups = ws.column("group")
         assert set(groups[source == "fake"]).isdisjoint(set(groups[source == "real"]))
-    report = json.loads((workdir / "realism.json").read_text())
+    comparison = json.loads((workdir / "realism.json").read_text())
+    assert next(iter(comparison["features"])) == "pixels64" and len(comparison["table"]) == 5
+    report = comparison["features"]["pixels64"]
     assert report["verdict"] and report["n_real"] == plan.n_real
+    assert "side by side: pixels64: " in first.stderr
     assert (workdir / "realism.html").read_text().lstrip().lower().startswith("<!doctype html")
 
     again = run_demo_cli(workdir, "--no-browser", "--exit-when-ready")
     assert again.returncode == 0, again.stderr
     steps = [line for line in again.stderr.splitlines() if ": reused from an earlier run" in line]
-    assert len(steps) == 8, again.stderr  # every step reused, nothing recomputed
+    assert len(steps) == 12, again.stderr  # every step reused, nothing recomputed
 
 
 def test_shipped_model_is_there_and_small():
@@ -69,7 +73,7 @@ def test_shipped_model_is_there_and_small():
 
 
 def test_bad_demo_arguments(tmp_path):
-    with pytest.raises(InvalidParameterError, match="--size must be one of small, paper"):
+    with pytest.raises(InvalidParameterError, match="size must be one of 'small', 'paper'"):
         demo_plan("huge")
     from synthscope.demo import run_demo
 

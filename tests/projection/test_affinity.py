@@ -1,17 +1,14 @@
 import numpy as np
 import pytest
 
-from synthscope.projection._affinity import (
-    affinities,
-    conditional_affinities,
-    nearest_neighbors,
-)
+from synthscope._neighbors import knn_graph
+from synthscope.projection._affinity import affinities, conditional_affinities
 
 
 @pytest.mark.parametrize("perplexity", [5.0, 30.0])
 def test_each_row_has_entropy_log_perplexity(clusters, perplexity):
     X, _ = clusters
-    _, distances = nearest_neighbors(X, int(3 * perplexity))
+    _, distances = knn_graph(X, int(3 * perplexity))
     rows = conditional_affinities(distances, perplexity)
     np.testing.assert_allclose(rows.sum(axis=1), 1.0, rtol=1e-10)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -30,7 +27,7 @@ def test_calibration_handles_huge_distances():
 
 def test_neighbors_exclude_self_and_match_brute_force(clusters):
     X, _ = clusters
-    indices, distances = nearest_neighbors(X, 5)
+    indices, distances = knn_graph(X, 5)
     assert not (indices == np.arange(len(X))[:, None]).any()
     D = np.sqrt(((X[:, None, :].astype(np.float64) - X[None, :, :]) ** 2).sum(-1))
     np.fill_diagonal(D, np.inf)
@@ -39,10 +36,10 @@ def test_neighbors_exclude_self_and_match_brute_force(clusters):
 
 def test_cosine_neighbors_use_angles(clusters):
     X, _ = clusters
-    _, distances = nearest_neighbors(X, 3, metric="cosine")
+    _, distances = knn_graph(X, 3, metric="cosine")
     assert (distances >= 0).all() and (distances <= 2).all()
     # scaling a point does not move it in cosine distance
-    _, scaled = nearest_neighbors(X * np.float32(7.0), 3, metric="cosine")
+    _, scaled = knn_graph(X * np.float32(7.0), 3, metric="cosine")
     np.testing.assert_allclose(scaled, distances, atol=1e-5)
 
 

@@ -74,7 +74,7 @@ def test_bad_method_and_perplexity(workspace):
 
     result = _project(workspace, "--method", "mds")
     assert isinstance(result.exception, InvalidParameterError)
-    assert "--method must be one of pca, tsne, umap" in str(result.exception)
+    assert "--method must be one of 'pca', 'tsne', 'umap' (got 'mds')" in str(result.exception)
     result = _project(workspace, "--method", "tsne", "--perplexity", "30")
     assert isinstance(result.exception, InvalidParameterError)
     assert "perplexity must be < n_points / 3 (got 30 for 24 points)" in str(result.exception)

@@ -51,7 +51,7 @@ def test_umap_is_seeded_and_shaped(clusters):
     ("kwargs", "message"),
     [
         ({"n_neighbors": 1000}, r"n_neighbors must be < n_points \(got 1000 for 240 points\)"),
-        ({"min_dist": 1.5}, r"min_dist must be < 1"),
+        ({"min_dist": 1.5}, r"min_dist must be in \[0, 1\) \(got 1.5\)"),
         ({"dims": 5}, r"dims must be one of 2, 3"),
     ],
 )

@@ -64,7 +64,7 @@ def test_callback_streams_every_n_iterations_and_can_stop(clusters):
 
     def watch(iteration, embedding, kl):
         calls.append((iteration, embedding.shape, embedding.dtype, kl))
-        return iteration < 60
+        return iteration >= 60  # True stops
 
     result = tsne(
         X, dims=3, perplexity=10, iterations=1000, seed=0, callback=watch, callback_every=20
@@ -78,7 +78,9 @@ def test_callback_streams_every_n_iterations_and_can_stop(clusters):
 def test_array_init_and_no_pca(clusters):
     X, _ = clusters
     start = np.random.default_rng(0).normal(size=(X.shape[0], 2)) * 1e-4
-    result = tsne(X, perplexity=10, iterations=20, init=start, pca_dims=None, metric="cosine")
+    result = tsne(
+        X, dims=2, perplexity=10, iterations=20, init=start, pca_dims=None, metric="cosine"
+    )
     assert result.params["init"] == "array" and result.params["pca_dims"] is None
 
 
@@ -103,12 +105,12 @@ def test_opentsne_engines_run_in_our_loop(clusters, engine, dims):
         ({"dims": 4}, r"dims must be one of 2, 3 \(got 4\)"),
         ({"perplexity": 100}, r"perplexity must be < n_points / 3 \(got 100 for 240 points\)"),
         ({"perplexity": 0.5}, r"perplexity must be >= 1"),
-        ({"iterations": 0}, r"iterations must be >= 1"),
+        ({"iterations": 0}, r"iterations must be in \[1, 100000\] \(got 0\)"),
         ({"learning_rate": -1.0}, r"learning_rate must be > 0"),
         ({"engine": "gpu"}, r"engine must be one of .*'exact'.* \(got 'gpu'\)"),
         ({"metric": "manhattan"}, r"metric must be one of 'euclidean', 'cosine'"),
         ({"init": "spectral"}, r"init must be one of 'pca', 'random'"),
-        ({"init": np.zeros((3, 2))}, r"init array must have shape \(240, 2\)"),
+        ({"init": np.zeros((3, 2)), "dims": 2}, r"init array must have shape \(240, 2\)"),
         ({"engine": "fft", "dims": 3}, r"engine 'fft' supports only dims=2"),
         ({"seed": -1}, r"seed must be >= 0"),
         ({"callback_every": 0}, r"callback_every must be >= 1"),

@@ -50,20 +50,20 @@ def ws_path(template_ws: Path, tmp_path: Path) -> Path:
     return tmp_path / "ws"
 
 
-def fake_run(vectors, request, callback):
+def fake_run(vectors, request, callback, **_):
     """A stand-in projection: 20 iterates moving towards fixed coordinates."""
-    n, dims = vectors.shape[0], request["dims"]
-    target = np.random.default_rng(request["seed"]).normal(size=(n, dims)).astype(np.float32)
+    n, dims = vectors.shape[0], request.dims
+    target = np.random.default_rng(request.seed).normal(size=(n, dims)).astype(np.float32)
     done = 0
     for it in range(1, 21):
         done = it
-        if callback(it, target * it / 20):
+        if callback(it, target * it / 20, None):
             break
-    return Projection(embedding=target * done / 20, params=dict(request), iterations=done)
+    return Projection(embedding=target * done / 20, params=request.canonical(), iterations=done)
 
 
 @pytest.fixture
 def client(ws_path: Path):
-    app = create_app(Settings(workspace=ws_path), run=fake_run)
+    app = create_app(Settings(workspace=ws_path), compute=fake_run)
     with TestClient(app, base_url="http://127.0.0.1:8765") as test_client:
         yield test_client

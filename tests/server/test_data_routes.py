@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from synthscope.server._neighbors import nearest_neighbors
+from synthscope._neighbors import query_neighbors
 from synthscope.workspace import Workspace, import_tf_projector
 from tests.server._helpers import decode_column
 
@@ -126,11 +126,11 @@ def test_neighbors_reject_bad_arguments(client):
 
 def test_nearest_neighbors_breaks_ties_by_id_and_clips_k():
     vectors = np.array([[0, 0], [1, 0], [-1, 0], [0, 1], [5, 5]], dtype=np.float32)
-    ids, dist = nearest_neighbors(vectors, 0, k=10, metric="euclidean")
+    ids, dist = query_neighbors(vectors, 0, k=10, metric="euclidean")
     assert ids.tolist() == [1, 2, 3, 4]
     assert dist[:3].tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(ValueError, match="metric must be one of"):
-        nearest_neighbors(vectors, 0, metric="l1")
+        query_neighbors(vectors, 0, metric="l1")
 
 
 def test_metadata_download_loads_back_with_import_tf_projector(client, ws_path, tmp_path):

@@ -53,16 +53,16 @@ def test_a_projection_can_be_paused_resumed_and_stopped(ws_path):
     from synthscope.projection import Projection
     from synthscope.server import Settings, create_app
 
-    def slow_run(vectors, request, callback):
+    def slow_run(vectors, request, callback, **_):
         it = 0
         while it < 10_000:
             it += 1
-            if callback(it, np.zeros((vectors.shape[0], request["dims"]), np.float32)):
+            if callback(it, np.zeros((vectors.shape[0], request.dims), np.float32), None):
                 break
             time.sleep(0.002)
-        return Projection(np.ones((vectors.shape[0], request["dims"]), np.float32), {}, None, 0, it)
+        return Projection(np.ones((vectors.shape[0], request.dims), np.float32), {}, None, 0, it)
 
-    app = create_app(Settings(workspace=ws_path), run=slow_run)
+    app = create_app(Settings(workspace=ws_path), compute=slow_run)
     with TestClient(app, base_url="http://127.0.0.1:8765") as client:
         pid = client.post("/api/projections", json={"method": "tsne", "seed": 9}).json()["id"]
         assert client.post(f"/api/projections/{pid}/pause").json()["state"] == "paused"
@@ -90,10 +90,10 @@ def test_a_failing_projection_reports_its_error(ws_path):
 
     from synthscope.server import Settings, create_app
 
-    def broken(vectors, request, callback):
+    def broken(vectors, request, callback, **_):
         raise ValueError("perplexity must be < n_points / 3")
 
-    app = create_app(Settings(workspace=ws_path), run=broken)
+    app = create_app(Settings(workspace=ws_path), compute=broken)
     with TestClient(app, base_url="http://127.0.0.1:8765") as client:
         pid = client.post("/api/projections", json={"method": "tsne", "seed": 1}).json()["id"]
         status = wait_for(client, pid)
@@ -126,26 +126,71 @@ def test_bad_projection_requests_are_refused(client, body, fragment):
 def test_real_pca_runs_through_the_projection_package(ws_path):
     from fastapi.testclient import TestClient
 
+    from synthscope.projection import pca
     from synthscope.server import Settings, create_app
 
     app = create_app(Settings(workspace=ws_path))
     with TestClient(app, base_url="http://127.0.0.1:8765") as client:
         started = client.post("/api/projections", json={"method": "pca", "dims": 3, "seed": 0})
         pid = started.json()["id"]
-        if started.json()["state"] != "done":
-            assert wait_for(client, pid)["state"] == "done"
+        # The fixture stored random coordinates under this id without a vectors digest: they
+        # must not be taken for a PCA of the current vectors.
+        assert started.json()["state"] != "done"
+        assert wait_for(client, pid)["state"] == "done"
         coords = np.frombuffer(client.get(f"/api/projection/{pid}").content, "<f4")
-    assert coords.reshape(12, 3).std(axis=0).min() > 0
+        vectors = Workspace.open(ws_path).vectors("pixels64")
+    np.testing.assert_allclose(coords.reshape(12, 3), pca(vectors, dims=3).embedding, atol=1e-5)
 
 
 @pytest.mark.parametrize("method", ["pca", "tsne", "umap"])
-def test_page_and_command_line_name_the_same_request_alike(method):
-    from synthscope.server.routes.projections import ProjectionCreate
-    from synthscope.workspace import projection_request
+def test_page_defaults_are_the_request_defaults(client, method):
+    from synthscope.projection import ProjectionRequest
+    from synthscope.server.routes.projections import ProjectionCreate, resolve_request
 
-    cli = projection_request(
-        method, 3, "pixels64", 0,
-        perplexity=30.0, iterations=1000, learning_rate="auto", early_exaggeration=12.0,
-        pca_dims=50, metric="euclidean", engine="auto", n_neighbors=15, min_dist=0.1,
-    )  # fmt: skip
-    assert ProjectionCreate(method=method).canonical("pixels64") == cli
+    with Workspace.open(client.app.state.synthscope.settings.workspace) as ws:
+        page = resolve_request(ProjectionCreate(method=method), ws)
+    assert page == ProjectionRequest(method=method)
+    schema = client.get("/api/projections/schema").json()
+    assert schema["defaults"]["perplexity"] == 30.0 and schema["defaults"]["dims"] == 3
+    assert {"minimum": 1} in [
+        {k: v for k, v in c.items() if k == "minimum"} for c in schema["constraints"]["perplexity"]
+    ]
+
+
+def test_the_page_and_the_command_line_make_the_same_projection(ws_path):
+    """``synthscope project`` then the page's request with its defaults: one id, reused."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from synthscope.cli import app as cli
+    from synthscope.server import Settings, create_app
+
+    result = CliRunner().invoke(
+        cli,
+        ["project", str(ws_path), "--method", "tsne", "--perplexity", "3", "--iterations", "30"],
+    )
+    assert result.exit_code == 0, result.output
+    cli_id = result.stdout.strip().splitlines()[-1]
+    body = {"method": "tsne", "perplexity": 3, "iterations": 30}
+    with TestClient(create_app(Settings(workspace=ws_path)), base_url="http://127.0.0.1:8765") as c:
+        answer = c.post("/api/projections", json=body).json()
+    assert answer["id"] == cli_id and answer["state"] == "done"
+
+
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        ({"method": "tsne", "perplexity": -5}, "perplexity"),
+        ({"method": "tsne", "iterations": 0}, "iterations"),
+        ({"method": "tsne", "seed": -1}, "seed"),
+        ({"method": "tsne", "perplexity": "many"}, "perplexity"),
+        ({"method": "tsne", "learning_rate": "fast"}, "learning_rate"),
+    ],
+)
+def test_every_refusal_has_one_shape(client, body, parameter):
+    response = client.post("/api/projections", json=body)
+    assert response.status_code == 422
+    answer = response.json()
+    assert set(answer) == {"detail", "error", "parameter"}
+    assert answer["parameter"] == parameter and answer["detail"].startswith(parameter)
+    assert answer["error"] == "InvalidParameterError"

@@ -97,13 +97,13 @@ def test_training_checks_before_writing_checkpoints(pairs: Path, tmp_path: Path)
     ("options", "message"),
     [
         ({"size": 100}, r"size must be a multiple of 32 for num_upsampling='normal' \(got 100\)"),
-        ({"num_upsampling": "many"}, "num_upsampling must be one of normal, more, most"),
+        ({"num_upsampling": "many"}, "num_upsampling must be one of 'normal', 'more', 'most'"),
         ({"batch_size": 0}, r"batch_size must be >= 1 \(got 0\)"),
-        ({"lr": -1.0}, r"lr must be >= 0.0 \(got -1.0\)"),
-        ({"device": "tpu"}, "device must be one of auto, cpu, cuda"),
+        ({"lr": -1.0}, r"lr must be > 0.0 \(got -1.0\)"),
+        ({"device": "tpu"}, "device must be one of 'auto', 'cpu', 'cuda'"),
         ({"size": 32, "load_size": 16}, r"load_size must be >= 32 \(got 16\)"),
         ({"size": 32, "batch_size": 1}, "norm='batch' with batch_size=1 needs size >= 64"),
-        ({"image_channels": 2}, "image_channels must be 1 or 3"),
+        ({"image_channels": 2}, "image_channels must be one of 1, 3 or None \\(got 2\\)"),
     ],
 )
 def test_option_checks(options: dict, message: str) -> None:

@@ -50,7 +50,7 @@ def test_utility_command_prints_the_verdict_and_writes_reports(workspace, capsys
     ("args", "message"),
     [
         (["--steps", "0"], "error: --steps must be in [1, 1000000] (got 0)"),
-        (["--test-fraction", "1.5"], "error: --test-fraction must be in (0, 1) or None (got 1.5)"),
+        (["--test-fraction", "1.5"], "error: --test-fraction must be in (0, 1) (got 1.5)"),
         (["--curated", "label=nothing"], "error: --curated label=nothing: matches no point"),
     ],
 )

@@ -19,12 +19,3 @@ def test_all_is_curated_and_complete():
         and key != "annotations"
     }
     assert public == set(exported)
-
-
-def test_importing_the_workspace_does_not_import_torch():
-    import subprocess
-    import sys
-
-    code = "import synthscope.workspace, sys; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

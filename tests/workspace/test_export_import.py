@@ -124,7 +124,7 @@ def test_metadata_csv_and_parquet_exports(workspace, tmp_path):
 
 
 def test_export_rejects_unknown_format(workspace, tmp_path):
-    with pytest.raises(InvalidParameterError, match="--format must be one of"):
+    with pytest.raises(InvalidParameterError, match="format must be one of 'tf-projector'"):
         export(workspace, tmp_path / "x", "xlsx")
 
 
@@ -158,5 +158,7 @@ def test_export_images_bad_conditions(workspace, tmp_path, where, message):
 
 
 def test_where_needs_images_format(workspace, tmp_path):
-    with pytest.raises(InvalidParameterError, match="use it with --format images"):
+    with pytest.raises(
+        InvalidParameterError, match="where chooses images: use it with format 'images'"
+    ):
         export(workspace, tmp_path / "m.tsv", "metadata", where=["label=real"])

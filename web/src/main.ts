@@ -53,6 +53,36 @@ function showMethodFields(): void {
 method.addEventListener("change", showMethodFields);
 projectionSelect.addEventListener("change", guard(async () => app.showProjection(projectionSelect.value)));
 
+// The request's defaults and limits come from the server's constraint table, so the page and
+// `synthscope project` ask for the same projection by default.
+let pcaDims: number | null = 50;
+const INPUTS: Record<string, string> = {
+  perplexity: "perplexity",
+  iterations: "iterations",
+  seed: "seed",
+  n_neighbors: "n-neighbors",
+  min_dist: "min-dist",
+  learning_rate: "learning-rate",
+};
+
+async function applyProjectionSchema(): Promise<void> {
+  const schema = await api.getProjectionSchema();
+  for (const [field, id] of Object.entries(INPUTS)) {
+    const input = $<HTMLInputElement>(id);
+    const value = schema.defaults[field];
+    if (value !== undefined && value !== null) input.value = String(value);
+    const range = (schema.constraints[field] ?? []).find((c) => c.type === "integer" || c.type === "number");
+    if (!range) continue;
+    const low = range.minimum ?? range.exclusiveMinimum;
+    const high = range.maximum ?? range.exclusiveMaximum;
+    if (low !== undefined) input.min = String(low);
+    if (high !== undefined) input.max = String(high);
+  }
+  const pca = schema.defaults.pca_dims;
+  pcaDims = typeof pca === "number" ? pca : 50;
+  $("pca50").parentElement!.lastChild!.textContent = ` PCA-${pcaDims} first`;
+}
+
 function projectionRequest(): api.ProjectionRequest {
   const number = (id: string) => Number($<HTMLInputElement>(id).value);
   const rate = $<HTMLInputElement>("learning-rate").value.trim();
@@ -60,9 +90,9 @@ function projectionRequest(): api.ProjectionRequest {
     method: method.value as api.ProjectionRequest["method"],
     dims: Number($<HTMLSelectElement>("projection-dims").value) as 2 | 3,
     perplexity: number("perplexity"),
-    learning_rate: rate === "" || rate === "auto" ? null : Number(rate),
+    learning_rate: rate === "" || rate === "auto" ? "auto" : Number(rate),
     iterations: number("iterations"),
-    pca50: $<HTMLInputElement>("pca50").checked,
+    pca_dims: $<HTMLInputElement>("pca50").checked ? pcaDims : null,
     seed: number("seed"),
     n_neighbors: number("n-neighbors"),
     min_dist: number("min-dist"),
@@ -329,7 +359,7 @@ exposeView(app, { ready: () => ready, thumbnails: () => thumbsShown });
 // ---- start -----------------------------------------------------------------------------------
 showMethodFields();
 guard(async () => {
-  const dataset = await app.load();
+  const [dataset] = await Promise.all([app.load(), applyProjectionSchema()]);
   // Smaller dots for big sets: less overdraw, and a software renderer keeps up.
   const size = dataset.count <= 50_000 ? 6 : dataset.count <= 500_000 ? 3 : 2;
   $<HTMLInputElement>("point-size").value = String(size);
@@ -341,7 +371,8 @@ guard(async () => {
   setOptions($<HTMLSelectElement>("search-column"), columns, "label");
   setOptions(relabelColumn, dataset.columns.filter((c) => c.editable).map((c) => [c.name, c.name]), "label");
   const scores = dataset.columns.filter((c) => c.kind === "real" && c.name !== "id");
-  setOptions($<HTMLSelectElement>("score-column"), scores.map((c) => [c.name, c.name]), "realism_c2st");
+  const c2st = scores.find((c) => c.name.startsWith("realism_c2st"))?.name;
+  setOptions($<HTMLSelectElement>("score-column"), scores.map((c) => [c.name, c.name]), c2st);
   listProjections();
   updateRelabelValues();
   if (!dataset.projections.length) say("no stored projection: run one from the Projection panel");

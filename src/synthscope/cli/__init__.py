@@ -19,6 +19,7 @@ from synthscope.cli import (  # noqa: F401
     _utility,
     _serve,
     _spade,
+    _encoder,
     _demo,
 )
 

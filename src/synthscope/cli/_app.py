@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -17,9 +18,47 @@ from rich.progress import (
 )
 
 from synthscope._progress import ProgressCallback
+from synthscope.errors import InvalidParameterError
+
+
+def speak_of_flags(error: InvalidParameterError, command: Any) -> InvalidParameterError:
+    """``error`` with its parameter named by the command's flag (``perplexity`` -> ``--perplexity``).
+
+    Library errors speak of parameters; a command's Python parameter names are the library's
+    (``feature`` for ``--features``), so the flag is looked up by that name.
+    """
+    name = error.parameter
+    text = str(error)
+    if not name or not text.startswith(name):
+        return error
+    # duck-typed: typer carries its own copy of click's classes
+    options = [p for p in command.params if p.param_type_name == "option" and p.opts]
+    spelled = "--" + name.replace("_", "-")
+    for param in options:
+        if param.name == name or spelled in param.opts:
+            return InvalidParameterError(param.opts[0] + text[len(name) :], parameter=name)
+    return error
+
+
+class CommandGroup(typer.core.TyperGroup):
+    """The command group: maps library parameter names in errors to the invoked command's flags."""
+
+    def invoke(self, ctx: Any) -> object:
+        try:
+            return super().invoke(ctx)
+        except InvalidParameterError as error:
+            command = self.get_command(ctx, ctx.invoked_subcommand or "")
+            if command is None:
+                raise
+            mapped = speak_of_flags(error, command)
+            if mapped is error:
+                raise
+            raise mapped from None
+
 
 app = typer.Typer(
     name="synthscope",
+    cls=CommandGroup,
     help="Can generated medical images pass for real ones? Ingest, project, test and curate them.",
     no_args_is_help=True,
     add_completion=False,

@@ -8,6 +8,8 @@ from typing import Annotated
 import typer
 
 from synthscope.cli._app import app, progress_bar, say
+from synthscope.errors import InvalidParameterError
+from synthscope.features import parse_spec, spec_syntax
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
 
@@ -28,6 +30,15 @@ def ingest_command(
             "--on-error", help="fail: stop at an unreadable file; skip: list it and go on."
         ),
     ] = "fail",
+    resize: Annotated[
+        int | None,
+        typer.Option(
+            "--resize",
+            help="Bring every image to N x N (Lanczos) before any feature, so that real and "
+            "generated sets stored at different sizes are compared like with like. Kept for "
+            "later ingests into the same workspace.",
+        ),
+    ] = None,
 ) -> None:
     """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, DICOM) from real and fake folders.
 
@@ -36,8 +47,12 @@ def ingest_command(
     """
     from synthscope.workspace import ingest
 
+    if not real and not fake:
+        raise InvalidParameterError("give at least one folder with --real or --fake")
     with progress_bar("decoding") as progress:
-        report = ingest(workspace, real or [], fake or [], on_error=on_error, progress=progress)
+        report = ingest(
+            workspace, real or [], fake or [], on_error=on_error, resize=resize, progress=progress
+        )
     for item in report.skipped:
         say(f"skipped {item.path}: {item.reason}", style="yellow")
     verb = "created" if report.created else "updated"
@@ -51,17 +66,32 @@ def ingest_command(
 def embed_command(
     workspace: WorkspaceArg,
     features: Annotated[
-        str, typer.Option("--features", help="pixels[:N] (N x N raw pixels) or spade-disc:RUN.")
-    ] = "pixels:64",
+        list[str] | None,
+        typer.Option(
+            "--features",
+            help="A feature spec (repeat for several): " + spec_syntax() + ".",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Recompute even when up to date.")] = False,
 ) -> None:
-    """Compute a feature (vectors) for every point of WORKSPACE."""
-    from synthscope.workspace import Workspace, embed
+    """Compute features (vectors) for every point of WORKSPACE, one progress bar each.
 
-    with Workspace.open(workspace) as ws, progress_bar(f"embedding {features}") as progress:
-        name = embed(ws, features, force=force, progress=progress)
-        shape = ws.vectors(name).shape
-    say(f"feature {name}: {shape[0]} points x {shape[1]} values")
+    A feature already stored for the same points by the same extractor (same parameters,
+    version and model file) is kept; --force recomputes it.
+    """
+    from synthscope.workspace import Workspace, embed, feature_is_current
+
+    specs = features or ["pixels:64"]
+    extractors = [parse_spec(spec) for spec in specs]  # a bad spec fails before any work
+    with Workspace.open(workspace) as ws:
+        for extractor in extractors:
+            current = not force and feature_is_current(ws, extractor)
+            with progress_bar(f"embedding {extractor.spec}") as progress:
+                name = embed(ws, extractor, force=force, progress=progress)
+            shape = ws.vectors(name).shape
+            info = ws.feature_info(name) or {}
+            how = "already current" if current else f"{info.get('seconds', 0):.1f} s"
+            say(f"feature {name}: {shape[0]} points x {shape[1]} values ({how})")
 
 
 @app.command("export")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from synthscope.errors import InvalidParameterError
+from synthscope._params import Options, check_value
 
 __all__ = ["DEMO_SIZES", "DemoPlan", "demo_plan"]
 
@@ -25,6 +25,10 @@ class DemoPlan:
     tsne_iterations: int = 1000
     score_permutations: int = 200
     projection_seed: int = 0
+    # The self-supervised encoder trained on the real frames (at the generator's size): a few
+    # epochs make a space that holds the anatomy (docs/encoder.md), within the demo's budget.
+    encoder_epochs: int = 8
+    encoder_width: int = 8
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -39,6 +43,5 @@ DEMO_SIZES = {
 
 
 def demo_plan(size: str) -> DemoPlan:
-    if size not in DEMO_SIZES:
-        raise InvalidParameterError(f"--size must be one of {', '.join(DEMO_SIZES)} (got {size!r})")
+    check_value("size", size, Options(*DEMO_SIZES))
     return DEMO_SIZES[size]

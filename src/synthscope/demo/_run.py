@@ -9,8 +9,8 @@ they can be told apart.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,7 @@ from synthscope._files import write_text_atomic
 from synthscope.demo._plan import DemoPlan, demo_plan
 from synthscope.demo._steps import SilentReporter, StepLog, StepReporter, StepRunner
 from synthscope.errors import InputError
+from synthscope.features import file_digest
 
 __all__ = ["DemoResult", "run_demo", "shipped_model"]
 
@@ -35,21 +36,21 @@ class DemoResult:
     report_html: Path
     verdict: str
     evidence: tuple[str, ...]
+    agreement: str
+    table: str
+    warnings: tuple[str, ...]
     projections: tuple[str, ...]
     steps: tuple[StepLog, ...]
+
+
+#: The feature spaces computed beside raw pixels and the discriminator: texture statistics and
+#: random networks see what the 64 x 64 pixel reduction averages away (speckle, blur).
+FEATURES = ("texture", "random-cnn")
 
 
 def shipped_model() -> Path:
     """The SPADE run shipped with synthscope (see ``docs/demo.md`` for the command that made it)."""
     return Path(str(resources.files("synthscope.demo") / "model"))
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 def _rename_pullbacks(folder: Path, prefix: str) -> None:
@@ -73,15 +74,16 @@ def run_demo(
 ) -> DemoResult:
     """Run (or finish) the demo in ``workdir``; finished steps with unchanged inputs are reused."""
     from synthscope.phantom import write_phantom
-    from synthscope.realism import score_workspace
-    from synthscope.spade import generate_images
+    from synthscope.projection import ProjectionRequest
+    from synthscope.spade import generate_images, load_config
     from synthscope.workspace import (
         Workspace,
         embed,
         feature_name,
         ingest,
         project,
-        projection_request,
+        score_features,
+        train_encoder,
     )
 
     plan = size if isinstance(size, DemoPlan) else demo_plan(size)
@@ -90,7 +92,7 @@ def run_demo(
     checkpoint = model / "checkpoints" / "latest.pt"
     if not checkpoint.is_file():
         raise InputError(checkpoint, "the demo's SPADE generator is missing (see docs/demo.md)")
-    model_key = {"model": _file_digest(checkpoint)}
+    model_key = {"model": file_digest(checkpoint)}
     runner = StepRunner(workdir, plan.as_dict(), reporter or SilentReporter())
     real, heldout = workdir / "real", workdir / "heldout"
     generated, ws_path = workdir / "generated", workdir / "workspace"
@@ -127,11 +129,15 @@ def run_demo(
         outputs=(generated,),
         inputs=model_key,
     )
+    # Compare like with like: the generator writes frames at its own size, so the real frames are
+    # brought to that size by ingest's one resize (a no-op when they are already that size).
+    resize = load_config(model).size
     runner.run(
         "ingest",
         "ingesting real and generated frames",
-        lambda p: ingest(ws_path, [real], [generated], progress=p),
+        lambda p: ingest(ws_path, [real], [generated], resize=resize, progress=p),
         outputs=(ws_path,),
+        inputs={"resize": resize},
     )
     disc = feature_name(f"spade-disc:{model}")
     with Workspace.open(ws_path) as ws:
@@ -141,13 +147,45 @@ def run_demo(
             lambda p: embed(ws, f"spade-disc:{model}", force=True, progress=p),
             inputs=model_key,
         )
+        for spec in FEATURES:
+            runner.run(
+                f"features-{spec}",
+                f"{spec} features",
+                lambda p, spec=spec: embed(ws, spec, progress=p),
+            )
+        encoder_run = workdir / "encoder"
+
+        def train(progress) -> None:
+            from synthscope.encoder import EncoderConfig
+
+            config = EncoderConfig(
+                size=resize,
+                width=plan.encoder_width,
+                epochs=plan.encoder_epochs,
+                seed=plan.projection_seed,
+            )
+            shutil.rmtree(encoder_run, ignore_errors=True)
+            train_encoder(
+                ws_path,
+                encoder_run,
+                config=config,
+                progress=lambda s: progress(s.done, s.total) if s.phase == "training" else None,
+            )
+            embed(ws, f"ssl:{encoder_run}", force=True)
+
+        runner.run(
+            "encoder",
+            "training the self-supervised encoder on the real frames",
+            train,
+            outputs=(encoder_run,),
+        )
         projections = []
-        for feature in (PIXELS, disc):
-            request = projection_request(
-                "tsne",
-                3,
-                feature,
-                plan.projection_seed,
+        for feature in (PIXELS, "texture", disc):
+            request = ProjectionRequest(
+                method="tsne",
+                dims=3,
+                feature=feature,
+                seed=plan.projection_seed,
                 perplexity=plan.tsne_perplexity,
                 iterations=plan.tsne_iterations,
             )
@@ -155,26 +193,18 @@ def run_demo(
             runner.run(
                 f"tsne-{feature}",
                 f"3-D t-SNE of {feature}",
-                lambda p, request=request, ids=ids: ids.append(project(ws, request, progress=p)[0]),
+                lambda p, request=request, ids=ids: ids.append(project(ws, request, progress=p).id),
             )
-            projections.append(ids[0] if ids else project(ws, request)[0])
+            projections.append(ids[0] if ids else project(ws, request).id)
 
         def score(progress) -> None:
-            score_workspace(
+            score_features(
                 ws,
-                PIXELS,
+                [PIXELS, *FEATURES, "ssl.encoder", disc],
                 n_permutations=plan.score_permutations,
                 json_path=report_json,
                 html_path=report_html,
                 progress=progress,
-            )
-            score_workspace(
-                ws,
-                disc,
-                n_permutations=plan.score_permutations,
-                store=False,
-                json_path=workdir / "realism-discriminator.json",
-                html_path=workdir / "realism-discriminator.html",
             )
 
         runner.run(
@@ -185,7 +215,8 @@ def run_demo(
         )
     import json
 
-    report = json.loads(report_json.read_text())
+    comparison = json.loads(report_json.read_text())
+    report = comparison["features"][PIXELS]
     return DemoResult(
         workdir=workdir,
         workspace=ws_path,
@@ -193,6 +224,9 @@ def run_demo(
         report_html=report_html,
         verdict=str(report.get("verdict", "")),
         evidence=tuple(report.get("evidence", ())),
+        agreement=str(comparison.get("agreement", "")),
+        table=str(comparison.get("table_text", "")),
+        warnings=tuple(comparison.get("warnings", ())),
         projections=tuple(projections),
         steps=tuple(runner.log),
     )

@@ -56,6 +56,9 @@ class Extractor:
     version: ClassVar[str] = "1"
     #: True when :meth:`transform` needs a label map for every image (``spade-disc``).
     needs_label_maps: ClassVar[bool] = False
+    #: True when the columns come in different units (``texture``): the realism tests then
+    #: standardise every column first, and the report says so.
+    standardize: ClassVar[bool] = False
     #: Images per :meth:`transform` call: bounds memory and paces the progress bar.
     batch_size: int = 64
 

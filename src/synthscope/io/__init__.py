@@ -1,6 +1,9 @@
 """Reading and writing the files synthscope meets: images, DICOM, TSV tables, Projector bundles."""
 
+from synthscope.io._atlas import AtlasLayout, atlas_tile, encode_png, pack_grid
 from synthscope.io._images import Frame, is_dicom, read_frames, read_grayscale
+from synthscope.io._properties import PROPERTY_COLUMNS, native_properties
+from synthscope.io._resize import RESIZE_METHOD, resize_image, resize_labels
 from synthscope.io._scan import ImageEntry, scan_folder
 from synthscope.io._tf_projector import (
     CONFIG_NAME,
@@ -20,18 +23,27 @@ from synthscope.io._tsv import (
 )
 
 __all__ = [
+    "AtlasLayout",
     "CONFIG_NAME",
-    "MAX_SPRITE_PX",
     "EmbeddingConfig",
     "Frame",
     "ImageEntry",
+    "MAX_SPRITE_PX",
+    "PROPERTY_COLUMNS",
+    "RESIZE_METHOD",
+    "atlas_tile",
+    "encode_png",
     "is_dicom",
+    "native_properties",
+    "pack_grid",
     "read_frames",
     "read_grayscale",
     "read_metadata_tsv",
     "read_projector_config",
     "read_sidecar_table",
     "read_tensors_tsv",
+    "resize_image",
+    "resize_labels",
     "scan_folder",
     "sprite_tile_size",
     "write_metadata_tsv",

@@ -22,7 +22,11 @@ SIDECAR_NAMES = ("frames.tsv", "metadata.tsv")
 KEY_COLUMNS = ("stem", "file", "filename", "name", "image", "path")
 # The first of these a sidecar table holds becomes the point's group (frames of one pullback).
 GROUP_COLUMNS = ("group", "pullback", "patient", "subject", "series", "run", "case")
-RESERVED_COLUMNS = frozenset({"id", "path", "source", "label", "group", "label_map"})
+RESERVED_COLUMNS = frozenset(
+    {"id", "path", "source", "label", "group", "label_map", "source_folder"}
+    | {"image_width", "image_height", "image_bit_depth", "image_channels", "image_format"}
+    | {"image_compression", "image_photometric", "image_pixel_spacing"}
+)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ most 8192x8192 px (the Projector's limit); thumbnails shrink until the grid fits
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from PIL import Image
 
 from synthscope._files import write_bytes_atomic, write_text_atomic
 from synthscope.errors import InputError
+from synthscope.io._atlas import encode_png, pack_grid
 
 __all__ = [
     "CONFIG_NAME",
@@ -56,17 +56,13 @@ def write_sprite(path: str | Path, thumbnails: np.ndarray) -> int:
     n = len(thumbnails)
     size = sprite_tile_size(n, thumbnails.shape[1])
     columns = max(1, math.ceil(math.sqrt(n)))
-    sheet = np.zeros((columns * size, columns * size), dtype=np.uint8)
-    for index, thumb in enumerate(thumbnails):
-        if size != thumb.shape[0]:
-            thumb = np.asarray(
-                Image.fromarray(np.asarray(thumb)).resize((size, size), Image.BILINEAR)
-            )
-        row, column = divmod(index, columns)
-        sheet[row * size : (row + 1) * size, column * size : (column + 1) * size] = thumb
-    buffer = io.BytesIO()
-    Image.fromarray(sheet, mode="L").save(buffer, format="PNG")
-    write_bytes_atomic(path, buffer.getvalue())
+    cells = np.asarray(thumbnails, dtype=np.uint8)
+    if size != cells.shape[1]:
+        cells = np.stack(
+            [np.asarray(Image.fromarray(c).resize((size, size), Image.BILINEAR)) for c in cells]
+        )
+    # The Projector wants a square sheet: as many rows as columns.
+    write_bytes_atomic(path, encode_png(pack_grid(cells, columns, columns), compress_level=6))
     return size
 
 

@@ -19,11 +19,11 @@ from synthscope.phantom._simulate import FrameRecord, PhantomFrames, simulate, s
 from synthscope.phantom._write import write_phantom
 
 __all__ = [
-    "LABELS",
-    "SHIFT_KNOBS",
     "FrameRecord",
+    "LABELS",
     "PhantomFrames",
     "PhantomParams",
+    "SHIFT_KNOBS",
     "simulate",
     "simulate_pullback",
     "write_phantom",

@@ -8,9 +8,10 @@ same random scatterers as the default set and differs only where that knob acts.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
+from synthscope._params import Integral, Interval, Options, Real, fail
+from synthscope._params import check_params as check_params_table
 from synthscope.errors import InvalidParameterError
 
 __all__ = ["SHIFT_KNOBS", "PhantomParams", "check_params"]
@@ -109,52 +110,35 @@ SHIFT_KNOBS: dict[str, float] = {
     "speckle_size": 1.8,
 }
 
-# name -> (low, high, low_closed, high_closed); the uniform message comes from one place.
-_CONSTRAINTS: dict[str, tuple[float, float, bool, bool]] = {
-    "speckle_size": (0.0, 10.0, False, True),
-    "dynamic_range_db": (10.0, 120.0, True, True),
-    "gain_db": (-60.0, 60.0, True, True),
-    "blur_px": (0.0, 20.0, True, True),
-    "noise_db": (-200.0, 20.0, True, True),
-    "attenuation_db_cm_mhz": (0.0, 5.0, True, True),
-    "tgc_db_cm": (0.0, 200.0, True, True),
-    "center_frequency_mhz": (5.0, 80.0, True, True),
-    "fractional_bandwidth": (0.1, 1.5, True, True),
-    "blood_echo_db": (-80.0, 10.0, True, True),
-    "ringdown": (0.0, 10.0, True, True),
-    "field_of_view_mm": (6.0, 20.0, True, True),
-    "calcium_probability": (0.0, 1.0, True, True),
-    "plaque_burden_min": (0.05, 0.9, True, True),
-    "plaque_burden_max": (0.05, 0.9, True, True),
-    "frame_spacing_mm": (0.0, 10.0, False, True),
-    "n_lines": (64, 4096, True, True),
+# Every numeric parameter's range; the uniform message comes from synthscope._params.
+_CONSTRAINTS: dict[str, Interval] = {
+    "speckle_size": Interval(Real, 0, 10, closed="right"),
+    "dynamic_range_db": Interval(Real, 10, 120),
+    "gain_db": Interval(Real, -60, 60),
+    "blur_px": Interval(Real, 0, 20),
+    "noise_db": Interval(Real, -200, 20),
+    "attenuation_db_cm_mhz": Interval(Real, 0, 5),
+    "tgc_db_cm": Interval(Real, 0, 200),
+    "center_frequency_mhz": Interval(Real, 5, 80),
+    "fractional_bandwidth": Interval(Real, 0.1, 1.5),
+    "blood_echo_db": Interval(Real, -80, 10),
+    "ringdown": Interval(Real, 0, 10),
+    "field_of_view_mm": Interval(Real, 6, 20),
+    "calcium_probability": Interval(Real, 0, 1),
+    "plaque_burden_min": Interval(Real, 0.05, 0.9),
+    "plaque_burden_max": Interval(Real, 0.05, 0.9),
+    "frame_spacing_mm": Interval(Real, 0, 10, closed="right"),
+    "n_lines": Interval(Integral, 64, 4096),
+    "guidewire": Options(True, False),
 }
-
-
-def _interval_text(low: float, high: float, low_closed: bool, high_closed: bool) -> str:
-    return f"{'[' if low_closed else '('}{low:g}, {high:g}{']' if high_closed else ')'}"
 
 
 def check_params(params: PhantomParams) -> None:
     """Raise :class:`InvalidParameterError` naming the first parameter outside its range."""
-    for name, (low, high, low_closed, high_closed) in _CONSTRAINTS.items():
-        value = getattr(params, name)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidParameterError(f"{name} must be a number (got {value!r})")
-        if name == "n_lines" and not isinstance(value, int):
-            raise InvalidParameterError(f"n_lines must be an integer (got {value!r})")
-        inside = (
-            math.isfinite(value)
-            and (value >= low if low_closed else value > low)
-            and (value <= high if high_closed else value < high)
-        )
-        if not inside:
-            interval = _interval_text(low, high, low_closed, high_closed)
-            raise InvalidParameterError(f"{name} must be in {interval} (got {value!r})")
+    check_params_table(dataclasses.asdict(params), _CONSTRAINTS)
     if params.plaque_burden_min > params.plaque_burden_max:
-        raise InvalidParameterError(
-            "plaque_burden_min must be <= plaque_burden_max "
-            f"(got {params.plaque_burden_min} > {params.plaque_burden_max})"
+        raise fail(
+            "plaque_burden_min",
+            "must be <= plaque_burden_max "
+            f"(got {params.plaque_burden_min} > {params.plaque_burden_max})",
         )
-    if not isinstance(params.guidewire, bool):
-        raise InvalidParameterError(f"guidewire must be True or False (got {params.guidewire!r})")

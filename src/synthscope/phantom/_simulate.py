@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from synthscope._params import Integral, Interval, check_params, check_value, fail
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InvalidParameterError
 from synthscope.phantom._anatomy import FrameAnatomy, PullbackAnatomy
@@ -65,17 +66,20 @@ class _Task:
 
 def check_counts(n: int, size: int, seed: int, pullbacks: int) -> None:
     """Raise :class:`InvalidParameterError` for counts a phantom cannot be made with."""
-    for name, value, low in (("n", n, 1), ("size", size, 32), ("pullbacks", pullbacks, 1)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-            raise InvalidParameterError(f"{name} must be an integer >= {low} (got {value!r})")
-    if size > 4096:
-        raise InvalidParameterError(f"size must be <= 4096 pixels (got {size})")
+    check_params(
+        {"n": n, "size": size, "pullbacks": pullbacks, "seed": seed},
+        {
+            "n": Interval(Integral, 1, None),
+            "size": Interval(Integral, 32, 4096),
+            "pullbacks": Interval(Integral, 1, None),
+            "seed": Interval(Integral, 0, None),
+        },
+    )
     if pullbacks > n:
-        raise InvalidParameterError(
-            f"pullbacks must be <= n, each pullback needs a frame (got {pullbacks} for {n} frames)"
+        raise fail(
+            "pullbacks",
+            f"must be <= n, each pullback needs a frame (got {pullbacks} for {n} frames)",
         )
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InvalidParameterError(f"seed must be an integer >= 0 (got {seed!r})")
 
 
 def _tasks(n: int, pullbacks: int) -> list[_Task]:
@@ -211,8 +215,7 @@ def run_ordered(
 ) -> Iterator[tuple[np.ndarray | None, np.ndarray | None, FrameRecord]]:
     """Yield ``job(task)`` in task order, computed serially, on forked processes or threads."""
     workers = default_workers() if workers is None else workers
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InvalidParameterError(f"workers must be an integer >= 1 (got {workers!r})")
+    check_value("workers", workers, Interval(Integral, 1, None))
     total = len(tasks)
     workers = min(workers, max(1, total // 4))  # starting a worker costs about a frame or two
     backend = _backend(workers) if backend is None else backend
@@ -296,10 +299,10 @@ def simulate_pullback(
     """
     params = PhantomParams() if params is None else params
     check_counts(n_frames, size, seed, 1)
-    if isinstance(pullback, bool) or not isinstance(pullback, int) or pullback < 0:
-        raise InvalidParameterError(f"pullback must be an integer >= 0 (got {pullback!r})")
-    if isinstance(first_frame, bool) or not isinstance(first_frame, int) or first_frame < 0:
-        raise InvalidParameterError(f"first_frame must be an integer >= 0 (got {first_frame!r})")
+    check_params(
+        {"pullback": pullback, "first_frame": first_frame},
+        {"pullback": Interval(Integral, 0, None), "first_frame": Interval(Integral, 0, None)},
+    )
     last = first_frame + n_frames - 1
     width = max(4, len(str(last)))
     tasks = [

@@ -10,12 +10,12 @@ import dataclasses
 import json
 import logging
 import os
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
+from synthscope._files import staged_folder
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InvalidParameterError
 from synthscope.phantom._params import PhantomParams
@@ -113,10 +113,7 @@ def write_phantom(
             f"{out}: folder exists and is not empty; choose a new folder or pass overwrite"
         )
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
-    if partial.exists():
-        shutil.rmtree(partial)
-    try:
+    with staged_folder(out, replace=True) as partial:
         (partial / "images").mkdir(parents=True)
         (partial / "labels").mkdir()
         job = _Job(params, size, seed, range(pullbacks), write=_PngWriter(partial))
@@ -134,24 +131,5 @@ def write_phantom(
         (partial / "phantom.json").write_text(
             json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
-        _replace(partial, out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
     log.info("wrote %d phantom frames to %s", n, out)
     return records
-
-
-def _replace(partial: Path, out: Path) -> None:
-    """Move the finished set into place, replacing ``out`` if it exists."""
-    if not out.exists():
-        partial.rename(out)
-        return
-    if _is_empty_dir(out):
-        out.rmdir()
-        partial.rename(out)
-        return
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    out.rename(old)
-    partial.rename(out)
-    shutil.rmtree(old, ignore_errors=True)

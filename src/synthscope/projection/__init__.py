@@ -1,21 +1,43 @@
 """Projection engine: PCA, t-SNE and UMAP of feature vectors into 2-D or 3-D.
 
-Pure arrays in, :class:`Projection` results out; nothing here knows about workspaces.
+Pure arrays in, :class:`Projection` results out; nothing here knows about workspaces. A
+:class:`ProjectionRequest` holds every parameter once (defaults and constraints stated in one
+table) and runs itself:
 
->>> from synthscope.projection import tsne
+>>> from synthscope.projection import ProjectionRequest, tsne
 >>> result = tsne(X, dims=3, perplexity=30, seed=0)        # doctest: +SKIP
+>>> result = ProjectionRequest(method="umap").run(X)        # doctest: +SKIP
 >>> result.embedding.shape, result.kl                       # doctest: +SKIP
 """
 
 from synthscope.projection._engines import ENGINES, EXACT_MAX_POINTS
 from synthscope.projection._pca import pca
+from synthscope.projection._request import (
+    CONSTRAINTS,
+    METHOD_FIELDS,
+    METHODS,
+    IterationCallback,
+    ProjectionRequest,
+)
 from synthscope.projection._result import Projection
-from synthscope.projection._tsne import TSNECallback, tsne
+from synthscope.projection._tsne import tsne
 from synthscope.projection._umap import umap
 
-__all__ = ["ENGINES", "EXACT_MAX_POINTS", "Projection", "TSNECallback", "pca", "tsne", "umap"]
+__all__ = [
+    "CONSTRAINTS",
+    "ENGINES",
+    "EXACT_MAX_POINTS",
+    "IterationCallback",
+    "METHODS",
+    "METHOD_FIELDS",
+    "Projection",
+    "ProjectionRequest",
+    "pca",
+    "tsne",
+    "umap",
+]
 
 # show the public path in reprs and docs (the httpx pattern)
-for _obj in (Projection, pca, tsne, umap):
+for _obj in (Projection, ProjectionRequest, pca, tsne, umap):
     _obj.__module__ = __name__
 del _obj

@@ -1,43 +1,16 @@
-"""Parameter and input checks shared by every projection, with uniform messages."""
+"""The data check every projection shares: a finite 2-D float32 array with enough points.
+
+Parameter checks live in the request's constraint table (``_request.CONSTRAINTS``)."""
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 from synthscope.errors import InvalidParameterError
 
-__all__ = ["check_choice", "check_data", "check_number"]
-
-
-def check_number(
-    name: str,
-    value: Any,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    low_open: bool = False,
-    integer: bool = False,
-) -> None:
-    """Raise InvalidParameterError unless ``value`` is a number in the given interval."""
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not np.isfinite(value):
-        what = "an integer" if integer else "a finite number"
-        raise InvalidParameterError(f"{name} must be {what} (got {value!r})")
-    if low is not None and (value < low or (low_open and value == low)):
-        sign = ">" if low_open else ">="
-        raise InvalidParameterError(f"{name} must be {sign} {low:g} (got {value!r})")
-    if high is not None and value > high:
-        raise InvalidParameterError(f"{name} must be <= {high:g} (got {value!r})")
-
-
-def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise InvalidParameterError unless ``value`` is one of ``choices``."""
-    if value not in choices:
-        listed = ", ".join(repr(c) for c in choices)
-        raise InvalidParameterError(f"{name} must be one of {listed} (got {value!r})")
+__all__ = ["check_data"]
 
 
 def check_data(X: Any, *, min_points: int = 4) -> np.ndarray:
@@ -49,7 +22,7 @@ def check_data(X: Any, *, min_points: int = 4) -> np.ndarray:
     try:
         array = np.asarray(X, dtype=np.float32)
     except (TypeError, ValueError) as error:
-        raise InvalidParameterError(f"X must be a numeric array ({error})") from None
+        raise InvalidParameterError(f"X must be a numeric array ({error})", parameter="X") from None
     if array.ndim != 2:
         raise InvalidParameterError(
             f"X must be a 2-D array (points x features), got shape {array.shape}"

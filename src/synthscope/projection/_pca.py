@@ -1,4 +1,4 @@
-"""Principal component analysis: the PCA projection and t-SNE's reduction and initialisation."""
+"""The PCA projection (the components themselves come from :mod:`synthscope._pca`)."""
 
 from __future__ import annotations
 
@@ -6,36 +6,17 @@ import time
 
 import numpy as np
 
-from synthscope.projection._checks import check_choice, check_data, check_number
+from synthscope._params import check_params
+from synthscope._pca import principal_components
+from synthscope.projection._checks import check_data
+from synthscope.projection._request import CONSTRAINTS
+from synthscope.projection._request import ProjectionRequest as _Defaults
 from synthscope.projection._result import Projection
 
 __all__ = ["pca", "principal_components"]
 
 
-def principal_components(
-    X: np.ndarray, n_components: int, *, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scores of the first ``n_components`` principal components and their variance ratios.
-
-    Randomised SVD (Halko et al. 2011) when the matrix is much larger than the number of
-    components, full SVD otherwise; signs are fixed so that the largest loading of each component
-    is positive, which makes the result independent of the solver's sign choices.
-    """
-    from sklearn.decomposition import PCA
-
-    n, d = X.shape
-    n_components = min(n_components, n, d)
-    solver = "randomized" if min(n, d) > 4 * n_components and n * d > 1_000_000 else "full"
-    model = PCA(n_components=n_components, svd_solver=solver, random_state=seed)
-    scores = model.fit_transform(np.asarray(X, dtype=np.float32)).astype(np.float64)
-    flip = np.sign(
-        model.components_[np.arange(n_components), np.argmax(np.abs(model.components_), axis=1)]
-    )
-    flip[flip == 0] = 1.0
-    return scores * flip, model.explained_variance_ratio_.astype(np.float64)
-
-
-def pca(X: np.ndarray, dims: int = 3, seed: int = 0) -> Projection:
+def pca(X: np.ndarray, dims: int = _Defaults.dims, seed: int = _Defaults.seed) -> Projection:
     """Project ``X`` on its first ``dims`` principal components.
 
     Parameters
@@ -52,8 +33,7 @@ def pca(X: np.ndarray, dims: int = 3, seed: int = 0) -> Projection:
     Projection
         ``params['explained_variance_ratio']`` lists each component's share of the variance.
     """
-    check_choice("dims", dims, (2, 3))
-    check_number("seed", seed, low=0, integer=True)
+    check_params({"dims": dims, "seed": seed}, CONSTRAINTS)
     data = check_data(X)
     start = time.perf_counter()
     scores, ratio = principal_components(data, dims, seed=seed)

@@ -27,6 +27,8 @@ class Projection:
         Wall-clock time of the computation.
     iterations : int
         Optimisation iterations actually run (0 for PCA; stops early when a callback says so).
+    stopped : bool
+        True when a callback stopped the run before its last iteration.
     """
 
     embedding: np.ndarray
@@ -34,6 +36,7 @@ class Projection:
     kl: float | None = None
     seconds: float = 0.0
     iterations: int = 0
+    stopped: bool = False
 
     @property
     def n_points(self) -> int:

@@ -12,30 +12,23 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from synthscope.errors import InvalidParameterError
+from synthscope._params import Integral, Interval, Options, check_params, check_value, fail
 from synthscope.projection._affinity import affinities
-from synthscope.projection._checks import check_choice, check_data, check_number
-from synthscope.projection._engines import (
-    ENGINES,
-    Engine,
-    exact_kl,
-    make_engine,
-    resolve_engine,
-)
+from synthscope.projection._checks import check_data
+from synthscope.projection._cuml import cuml_tsne
+from synthscope.projection._engines import Engine, exact_kl, make_engine, resolve_engine
 from synthscope.projection._pca import principal_components
+from synthscope.projection._request import CONSTRAINTS, IterationCallback
+from synthscope.projection._request import ProjectionRequest as _Defaults
 from synthscope.projection._result import Projection
 
-__all__ = ["EXACT_KL_MAX_POINTS", "TSNECallback", "optimize", "tsne"]
+__all__ = ["EXACT_KL_MAX_POINTS", "optimize", "tsne"]
 
 log = logging.getLogger(__name__)
-
-TSNECallback = Callable[[int, np.ndarray, float | None], bool | None]
-"""Called as ``callback(iteration, embedding (n, dims) float32, kl or None)``; False stops."""
 
 EXAGGERATION_ITERATIONS = 250
 MOMENTUM = (0.5, 0.8)
@@ -45,45 +38,23 @@ INIT_STD = 1e-4
 EXACT_KL_MAX_POINTS = 20_000
 
 
-def _check_params(
-    n: int,
-    dims: Any,
-    perplexity: Any,
-    iterations: Any,
-    learning_rate: Any,
-    early_exaggeration: Any,
-    pca_dims: Any,
-    metric: Any,
-    init: Any,
-    seed: Any,
-    engine: Any,
-    callback_every: Any,
-) -> None:
-    check_choice("dims", dims, (2, 3))
-    check_number("perplexity", perplexity, low=1)
+def _check_params(n: int, params: dict[str, Any]) -> None:
+    """The request's constraint table, then the limits that depend on the data."""
+    check_params(params, {**CONSTRAINTS, "callback_every": Interval(Integral, 1, None)})
+    dims, perplexity, pca_dims, init = (
+        params[k] for k in ("dims", "perplexity", "pca_dims", "init")
+    )
     if 3 * perplexity >= n:
-        raise InvalidParameterError(
-            f"perplexity must be < n_points / 3 (got {perplexity:g} for {n} points)"
-        )
-    check_number("iterations", iterations, low=1, integer=True)
-    if learning_rate != "auto":
-        check_number("learning_rate", learning_rate, low=0, low_open=True)
-    check_number("early_exaggeration", early_exaggeration, low=1)
-    if pca_dims is not None:
-        check_number("pca_dims", pca_dims, low=dims, integer=True)
-    check_choice("metric", metric, ("euclidean", "cosine"))
+        raise fail("perplexity", f"must be < n_points / 3 (got {perplexity:g} for {n} points)")
+    if pca_dims is not None and pca_dims < dims:
+        raise fail("pca_dims", f"must be >= {dims} (got {pca_dims})")
     if isinstance(init, np.ndarray):
         if init.shape != (n, dims):
-            raise InvalidParameterError(
-                f"init array must have shape ({n}, {dims}) (got {init.shape})"
-            )
+            raise fail("init", f"array must have shape ({n}, {dims}) (got {init.shape})")
         if not np.isfinite(init).all():
-            raise InvalidParameterError("init array has NaN or infinite values")
+            raise fail("init", "array has NaN or infinite values")
     else:
-        check_choice("init", init, ("pca", "random"))
-    check_number("seed", seed, low=0, integer=True)
-    check_choice("engine", engine, ENGINES)
-    check_number("callback_every", callback_every, low=1, integer=True)
+        check_value("init", init, Options("pca", "random"))
 
 
 def _initial_embedding(
@@ -115,18 +86,20 @@ def optimize(
     learning_rate: float | str = "auto",
     early_exaggeration: float = 12.0,
     exaggeration_iterations: int = EXAGGERATION_ITERATIONS,
-    callback: TSNECallback | None = None,
+    callback: IterationCallback | None = None,
     callback_every: int = 10,
-) -> tuple[np.ndarray, int, float | None]:
+) -> tuple[np.ndarray, int, float | None, bool]:
     """Run gradient descent on ``Y`` (dims, n) float64 in place.
 
-    Returns the final layout, the number of iterations run, and the last KL seen (or None).
+    Returns the final layout, the number of iterations run, the last KL seen (or None), and
+    whether the callback stopped the run.
     """
     n = Y.shape[1]
     update = np.zeros_like(Y)
     gains = np.ones_like(Y)
     kl: float | None = None
     done = 0
+    stopped = False
     for iteration in range(iterations):
         early = iteration < exaggeration_iterations
         exaggeration = early_exaggeration if early else 1.0
@@ -142,25 +115,26 @@ def optimize(
         Y += update
         Y -= Y.mean(axis=1, keepdims=True)
         done = iteration + 1
-        if report and callback(done, np.ascontiguousarray(Y.T, dtype=np.float32), kl) is False:
+        if report and callback(done, np.ascontiguousarray(Y.T, dtype=np.float32), kl):
             log.info("t-SNE stopped by its callback at iteration %d", done)
+            stopped = True
             break
-    return Y, done, kl
+    return Y, done, kl, stopped
 
 
 def tsne(
     X: np.ndarray,
-    dims: int = 2,
-    perplexity: float = 30,
-    iterations: int = 1000,
-    learning_rate: float | str = "auto",
-    early_exaggeration: float = 12,
-    pca_dims: int | None = 50,
-    metric: str = "euclidean",
+    dims: int = _Defaults.dims,
+    perplexity: float = _Defaults.perplexity,
+    iterations: int = _Defaults.iterations,
+    learning_rate: float | str = _Defaults.learning_rate,
+    early_exaggeration: float = _Defaults.early_exaggeration,
+    pca_dims: int | None = _Defaults.pca_dims,
+    metric: str = _Defaults.metric,
     init: str | np.ndarray = "pca",
-    seed: int = 0,
-    engine: str = "auto",
-    callback: TSNECallback | None = None,
+    seed: int = _Defaults.seed,
+    engine: str = _Defaults.engine,
+    callback: IterationCallback | None = None,
     callback_every: int = 10,
 ) -> Projection:
     """t-distributed stochastic neighbour embedding of ``X`` into 2 or 3 dimensions.
@@ -192,7 +166,7 @@ def tsne(
         How the gradient is computed; "auto" picks by size and dims (see ``_engines``).
     callback : callable, optional
         ``callback(iteration, embedding, kl)`` every ``callback_every`` iterations; returning
-        False stops the run (the result then holds the layout reached).
+        True stops the run (the result then holds the layout reached, ``stopped`` set).
     callback_every : int
         Iterations between callbacks.
 
@@ -204,9 +178,21 @@ def tsne(
     data = check_data(X)
     n, d = data.shape
     _check_params(
-        n, dims, perplexity, iterations, learning_rate, early_exaggeration, pca_dims,
-        metric, init, seed, engine, callback_every,
-    )  # fmt: skip
+        n,
+        {
+            "dims": dims,
+            "perplexity": perplexity,
+            "iterations": iterations,
+            "learning_rate": learning_rate,
+            "early_exaggeration": early_exaggeration,
+            "pca_dims": pca_dims,
+            "metric": metric,
+            "init": init,
+            "seed": seed,
+            "engine": engine,
+            "callback_every": callback_every,
+        },
+    )
     resolved = resolve_engine(engine, n, dims)
     start = time.perf_counter()
 
@@ -217,23 +203,40 @@ def tsne(
         pcs = reduced[:, :dims]
         reduced = reduced.astype(np.float32)
     P = affinities(reduced, perplexity, metric=metric, seed=seed)
-    Y = _initial_embedding(init, reduced, dims, seed, pcs)
-    gradient_engine = make_engine(resolved, P, dims)
-    Y, done, _ = optimize(
-        Y,
-        gradient_engine,
-        iterations=iterations,
-        learning_rate=learning_rate,
-        early_exaggeration=float(early_exaggeration),
-        callback=callback,
-        callback_every=callback_every,
-    )
-    embedding = np.ascontiguousarray(Y.T, dtype=np.float32)
-    final = np.ascontiguousarray(Y, dtype=np.float32)
-    if n <= EXACT_KL_MAX_POINTS:
+    if resolved == "cuml":  # a whole-run engine on the GPU: no iterates, no callback
+        embedding = cuml_tsne(
+            reduced,
+            dims=dims,
+            perplexity=perplexity,
+            iterations=iterations,
+            learning_rate=learning_rate,
+            early_exaggeration=float(early_exaggeration),
+            exaggeration_iterations=EXAGGERATION_ITERATIONS,
+            init=init if isinstance(init, str) else "pca",
+            seed=seed,
+        )
+        done, stopped = iterations, False
+        final = np.ascontiguousarray(embedding.T)
+        # KL against our P: exact up to EXACT_KL_MAX_POINTS, else our FFT engine's estimate
+        scorer = None if n <= EXACT_KL_MAX_POINTS else make_engine("fft", P, dims)
+    else:
+        Y = _initial_embedding(init, reduced, dims, seed, pcs)
+        scorer = make_engine(resolved, P, dims)
+        Y, done, _, stopped = optimize(
+            Y,
+            scorer,
+            iterations=iterations,
+            learning_rate=learning_rate,
+            early_exaggeration=float(early_exaggeration),
+            callback=callback,
+            callback_every=callback_every,
+        )
+        embedding = np.ascontiguousarray(Y.T, dtype=np.float32)
+        final = np.ascontiguousarray(Y, dtype=np.float32)
+    if n <= EXACT_KL_MAX_POINTS or scorer is None:
         kl = exact_kl(final, P)
     else:  # exact for the exact engines, the tree/FFT estimate otherwise
-        kl = gradient_engine.gradient(final, 1.0, want_kl=True)[1]
+        kl = scorer.gradient(final, 1.0, want_kl=True)[1]
     seconds = time.perf_counter() - start
     params = {
         "method": "tsne",
@@ -251,5 +254,10 @@ def tsne(
         "n_points": n,
     }
     return Projection(
-        embedding=embedding, params=params, kl=float(kl), seconds=seconds, iterations=done
+        embedding=embedding,
+        params=params,
+        kl=float(kl),
+        seconds=seconds,
+        iterations=done,
+        stopped=stopped,
     )

@@ -7,8 +7,11 @@ import warnings
 
 import numpy as np
 
-from synthscope.errors import InvalidParameterError
-from synthscope.projection._checks import check_choice, check_data, check_number
+from synthscope._params import check_params, fail
+from synthscope.projection._checks import check_data
+from synthscope.projection._cuml import cuml_available, cuml_umap
+from synthscope.projection._request import CONSTRAINTS
+from synthscope.projection._request import ProjectionRequest as _Defaults
 from synthscope.projection._result import Projection
 
 __all__ = ["umap"]
@@ -16,11 +19,11 @@ __all__ = ["umap"]
 
 def umap(
     X: np.ndarray,
-    dims: int = 2,
-    n_neighbors: int = 15,
-    min_dist: float = 0.1,
-    seed: int = 0,
-    metric: str = "euclidean",
+    dims: int = _Defaults.dims,
+    n_neighbors: int = _Defaults.n_neighbors,
+    min_dist: float = _Defaults.min_dist,
+    seed: int = _Defaults.seed,
+    metric: str = _Defaults.metric,
 ) -> Projection:
     """Uniform manifold approximation and projection of ``X`` into 2 or 3 dimensions.
 
@@ -39,22 +42,28 @@ def umap(
     metric : {"euclidean", "cosine"}
         Input distance.
     """
-    check_choice("dims", dims, (2, 3))
+    check_params(
+        {
+            "dims": dims,
+            "n_neighbors": n_neighbors,
+            "min_dist": min_dist,
+            "seed": seed,
+            "metric": metric,
+        },
+        CONSTRAINTS,
+    )
     data = check_data(X)
     n = data.shape[0]
-    check_number("n_neighbors", n_neighbors, low=2, integer=True)
     if n_neighbors >= n:
-        raise InvalidParameterError(
-            f"n_neighbors must be < n_points (got {n_neighbors} for {n} points)"
+        raise fail("n_neighbors", f"must be < n_points (got {n_neighbors} for {n} points)")
+    start = time.perf_counter()
+    if cuml_available():  # the GPU's UMAP, same parameters (projection/_cuml.py)
+        embedding = cuml_umap(
+            data, dims=dims, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, seed=seed
         )
-    check_number("min_dist", min_dist, low=0)
-    if min_dist >= 1:
-        raise InvalidParameterError(f"min_dist must be < 1 (got {min_dist!r})")
-    check_number("seed", seed, low=0, integer=True)
-    check_choice("metric", metric, ("euclidean", "cosine"))
+        return _result(embedding, dims, n_neighbors, min_dist, metric, seed, n, start, "cuml")
     import umap as umap_learn
 
-    start = time.perf_counter()
     model = umap_learn.UMAP(
         n_components=dims,
         n_neighbors=int(n_neighbors),
@@ -68,6 +77,20 @@ def umap(
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")
         warnings.filterwarnings("ignore", message=".*k >= N.*")
         embedding = model.fit_transform(data)
+    return _result(embedding, dims, n_neighbors, min_dist, metric, seed, n, start, "umap-learn")
+
+
+def _result(
+    embedding: np.ndarray,
+    dims: int,
+    n_neighbors: int,
+    min_dist: float,
+    metric: str,
+    seed: int,
+    n: int,
+    start: float,
+    engine: str,
+) -> Projection:
     params = {
         "method": "umap",
         "dims": dims,
@@ -76,6 +99,7 @@ def umap(
         "metric": metric,
         "seed": int(seed),
         "n_points": n,
+        "engine": engine,
     }
     return Projection(
         embedding=np.ascontiguousarray(embedding, dtype=np.float32),

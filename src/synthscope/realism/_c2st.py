@@ -16,14 +16,16 @@ import numpy as np
 from scipy import linalg
 from scipy.stats import rankdata
 
+from synthscope._params import Integral, Interval, Real, check_value
+from synthscope._pca import one_blas_thread
 from synthscope.errors import InvalidParameterError
-from synthscope.realism._checks import check_float, check_int, check_seed, check_sets, rng_for
-from synthscope.realism._geometry import group_codes, one_blas_thread, reduce_dims
-from synthscope.realism._permutation import p_value, permute_labels
+from synthscope.realism._checks import check_seed, check_sets, rng_for
+from synthscope.realism._geometry import group_codes, reduce_dims
+from synthscope.realism._permutation import PermutationTestResult, p_value, permute_labels
 
 
-@dataclass(frozen=True)
-class C2STResult:
+@dataclass(frozen=True, kw_only=True)
+class C2STResult(PermutationTestResult):
     """Out-of-fold AUROC of a classifier telling real (positive) from generated.
 
     ``probability_real`` is each pooled point's out-of-fold probability of being real (real rows
@@ -33,20 +35,10 @@ class C2STResult:
 
     auroc: float
     accuracy: float
-    expected_null: float
-    null_mean: float
-    p_value: float
     n_folds: int
     grouped_folds: bool
     regularization: float
-    n_real: int
-    n_fake: int
-    permutation: str
-    n_permutations: int
-    n_components: int | None
-    seed: int
     probability_real: np.ndarray = field(repr=False, compare=False)
-    null_distribution: np.ndarray = field(repr=False, compare=False)
 
 
 def c2st(
@@ -81,10 +73,10 @@ def c2st(
         Bound-optimiser iterations per fold (it stops earlier once converged).
     """
     sets = check_sets(real, fake, groups)
-    n_folds = check_int("n_folds", n_folds, low=2)
-    n_permutations = check_int("n_permutations", n_permutations, low=0)
-    max_iter = check_int("max_iter", max_iter, low=1)
-    regularization = check_float("regularization", regularization, low=0.0, high=1e12)
+    n_folds = check_value("n_folds", n_folds, Interval(Integral, 2, None))
+    n_permutations = check_value("n_permutations", n_permutations, Interval(Integral, 0, None))
+    max_iter = check_value("max_iter", max_iter, Interval(Integral, 1, None))
+    regularization = check_value("regularization", regularization, Interval(Real, 0.0, 1e12))
     seed = check_seed(seed)
     x, kept = reduce_dims(sets.pooled, n_components, seed)
     is_real = sets.is_real

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from synthscope._params import Integral, Interval, check_value
 from synthscope.errors import InvalidParameterError
 
 MIN_POINTS = 10
@@ -123,33 +124,13 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and np.isnan(value)
 
 
-def check_int(name: str, value: int, *, low: int, high: int | None = None) -> int:
-    """Check an integer parameter lies in ``[low, high]``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise InvalidParameterError(f"{name} must be an integer (got {value!r})")
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise InvalidParameterError(f"{name} must be {bound} (got {value})")
-    return int(value)
-
-
-def check_float(
-    name: str, value: float, *, low: float, high: float, open_low: bool = False
-) -> float:
-    """Check a float parameter lies in ``[low, high]`` (or ``(low, high]``)."""
-    value = float(value)
-    bad = value <= low if open_low else value < low
-    if not np.isfinite(value) or bad or value > high:
-        left = "(" if open_low else "["
-        raise InvalidParameterError(f"{name} must be in {left}{low}, {high}] (got {value})")
-    return value
+#: Seeds are plain non-negative integers, so results are reproducible and reportable.
+SEED = Interval(Integral, 0, None)
 
 
 def check_seed(seed: int | None) -> int:
-    """Seeds are plain non-negative integers so results are reproducible and reportable."""
-    if seed is None:
-        return 0
-    return check_int("seed", seed, low=0)
+    """The seed to use (``None`` means 0)."""
+    return 0 if seed is None else check_value("seed", seed, SEED)
 
 
 def rng_for(seed: int, purpose: str) -> np.random.Generator:

@@ -9,8 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
-from synthscope.realism._geometry import group_codes, one_blas_thread
+from synthscope._params import Integral, Interval, check_value
+from synthscope._pca import one_blas_thread
+from synthscope.realism._checks import check_seed, check_sets, rng_for
+from synthscope.realism._geometry import group_codes
 from synthscope.realism._permutation import null_splits as split_pairs
 
 logger = logging.getLogger(__name__)
@@ -90,7 +92,7 @@ def frechet_distance(
         Seed of the splits.
     """
     sets = check_sets(real, fake, groups)
-    null_splits = check_int("null_splits", null_splits, low=0)
+    null_splits = check_value("null_splits", null_splits, Interval(Integral, 0, None))
     seed = check_seed(seed)
     pooled = sets.pooled
     gram = pooled @ pooled.T if _gram_route(sets.n_real, sets.n_fake, pooled.shape[1]) else None
@@ -228,9 +230,9 @@ def kid(
     is measured on splits that move whole groups, with a tenth as many subsets each.
     """
     sets = check_sets(real, fake, groups)
-    n_subsets = check_int("n_subsets", n_subsets, low=1)
-    subset_size = check_int("subset_size", subset_size, low=2)
-    degree = check_int("degree", degree, low=1)
+    n_subsets = check_value("n_subsets", n_subsets, Interval(Integral, 1, None))
+    subset_size = check_value("subset_size", subset_size, Interval(Integral, 2, None))
+    degree = check_value("degree", degree, Interval(Integral, 1, None))
     seed = check_seed(seed)
     pooled = sets.pooled
     gram = pooled @ pooled.T if pooled.shape[0] <= _GRAM_LIMIT else None
@@ -240,7 +242,7 @@ def kid(
         gram,
         sets.n_real,
         codes=codes,
-        null_splits=check_int("null_splits", null_splits, low=0),
+        null_splits=check_value("null_splits", null_splits, Interval(Integral, 0, None)),
         n_subsets=n_subsets,
         subset_size=subset_size,
         degree=degree,

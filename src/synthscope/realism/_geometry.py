@@ -1,4 +1,4 @@
-"""Shared geometry: label-free PCA, pooled squared distances, group masks, nearest neighbours.
+"""Shared geometry: label-free reduction, pooled squared distances, group masks, neighbours.
 
 Everything here ignores which points are real and which are generated, so reducing or measuring
 before a permutation test keeps the test valid (the permutation acts on labels only).
@@ -6,59 +6,23 @@ before a permutation test keeps the test valid (the permutation acts on labels o
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-
-def one_blas_thread() -> Any:
-    """Context limiting BLAS/LAPACK to one thread.
-
-    Multithreaded LAPACK stalls badly when the cores are busy: on a loaded two-core machine an
-    1,800 x 1,800 ``eigvalsh`` took 19.5 s on two threads and 0.7 s on one, a randomized PCA
-    of 3,600 x 4,096 took 4 s against 0.6 s, while large matrix products lost little.
-    """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1)
-
-
-_GRAM_PCA_LIMIT = 1000  # pooled points up to which PCA uses the exact Gram eigendecomposition
+from synthscope._pca import principal_components
 
 
 def reduce_dims(
     pooled: np.ndarray, n_components: int | None, seed: int
 ) -> tuple[np.ndarray, int | None]:
-    """Project pooled points onto their first ``n_components`` principal components.
+    """Pooled points on their first ``n_components`` principal components (label-free).
 
     Returns the projected points and the number of components kept, or the input unchanged and
-    ``None`` when ``n_components`` is ``None`` or not smaller than the dimension. Up to 1,000
-    points the components are exact (Gram eigendecomposition); beyond, a seeded randomized SVD:
-    about 1 s for 3,600 x 4,096 on two cores, against tens of seconds for a full one.
+    ``None`` when ``n_components`` is ``None`` or not smaller than the dimension.
     """
     n, d = pooled.shape
     if n_components is None or n_components >= min(n, d):
         return pooled, None
-    centred = pooled - pooled.mean(axis=0)
-    with one_blas_thread():
-        if n <= _GRAM_PCA_LIMIT:
-            # Few points: the exact components come from the n x n Gram matrix, cheaper than
-            # a randomized range finder over d columns.
-            values, vectors = np.linalg.eigh(centred @ centred.T)
-            top = np.argsort(values)[::-1][:n_components]
-            u, s = vectors[:, top], np.sqrt(np.clip(values[top], 0.0, None))
-        else:
-            from sklearn.utils.extmath import randomized_svd
-
-            # Single precision halves the matrix-product time; 7 significant digits are
-            # plenty for components that only feed distance- and classifier-based tests.
-            u, s, _ = randomized_svd(
-                centred.astype(np.float32), n_components, n_iter=4, random_state=seed
-            )
-    # Fix each component's sign (largest |loading| positive) so results do not hinge on BLAS.
-    signs = np.sign(u[np.abs(u).argmax(axis=0), np.arange(u.shape[1])])
-    signs[signs == 0] = 1.0
-    return (u * (s * signs)).astype(np.float64), n_components
+    return principal_components(pooled, n_components, seed=seed)[0], n_components
 
 
 def gram_to_squared_distances(gram: np.ndarray) -> np.ndarray:

@@ -26,7 +26,21 @@ text-align:right} th:first-child,td:first-child{text-align:left}
 .pair{display:inline-block;margin:.4em;text-align:center;font-size:.8em}
 .pair img{width:96px;height:96px;image-rendering:pixelated;border:1px solid #ccc}
 .small{font-size:.85em;color:#555}
+.warning{padding:.6em 1em;background:#fff4e0;border-left:5px solid #d98c00}
 """
+
+
+def render_page(title: str, body: list[str]) -> str:
+    """A self-contained page around ``body`` (HTML fragments)."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+            f"<h1>{escape(title)}</h1>",
+            *(part for part in body if part),
+            "</body></html>",
+        ]
+    )
 
 
 def render_html(
@@ -37,6 +51,15 @@ def render_html(
     title: str = "synthscope realism report",
 ) -> str:
     """Render ``report`` as one HTML page with everything inline."""
+    return render_page(title, report_sections(report, real_images, fake_images))
+
+
+def report_sections(
+    report: RealismReport,
+    real_images: np.ndarray | None = None,
+    fake_images: np.ndarray | None = None,
+) -> list[str]:
+    """The HTML fragments of one report: summary, verdict, evidence, tests, metrics, scores."""
     nn, cl, mmd = report.one_nn, report.c2st, report.mmd
     fd, kd, pr, memo, sc = (
         report.frechet,
@@ -45,15 +68,19 @@ def render_html(
         report.memorization,
         report.scores,
     )
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
+    columns = (
+        f" Stored as workspace columns <code>realism_c2st:{escape(report.feature)}</code> and "
+        f"<code>realism_knn:{escape(report.feature)}</code>."
+        if report.feature
+        else ""
+    )
+    return [
         f"<p class='small'>{report.n_real} real and {report.n_fake} generated images, "
         f"{report.dimension} dimensions"
         + (f" ({escape(report.feature)})" if report.feature else "")
         + (f", {report.n_groups} groups" if report.n_groups else "")
         + f"; seed {report.parameters['seed']}.</p>",
+        *(f"<p class='warning'>Warning: {escape(w)}</p>" for w in report.warnings),
         f"<p class='verdict'>{escape(report.verdict)}</p>",
         "<h2>Evidence</h2><ul>",
         *(f"<li>{escape(line)}</li>" for line in report.evidence),
@@ -61,7 +88,7 @@ def render_html(
         "<h2>Two-sample tests</h2>",
         f"<p class='small'>On {nn.n_components or report.dimension} principal components. "
         f"{escape(nn.permutation)}; {nn.n_permutations} permutations each.</p>",
-        _table(
+        html_table(
             ["test", "value", "if indistinguishable", "p-value"],
             [
                 ["1-NN accuracy", f"{nn.accuracy:.4f}", f"{nn.expected_null:.4f}", _p(nn.p_value)],
@@ -103,7 +130,7 @@ def render_html(
         "</div>",
         "<h2>Fidelity and diversity</h2>",
         f"<p class='small'>On all {report.dimension} dimensions.</p>",
-        _table(
+        html_table(
             ["metric", "value", "if both sets came from one distribution"],
             [
                 ["Fréchet distance", f"{fd.distance:.5g}", _opt(fd.expected_null, "{:.5g}")],
@@ -138,8 +165,7 @@ def render_html(
         "<h2>Realism score of each generated image</h2>",
         "<p class='small'>Classifier: out-of-fold probability of 'real'. Neighbours: share of real "
         f"images among the {sc.k} nearest ({sc.expected_null_knn:.2f} expected if "
-        "indistinguishable). Stored as workspace columns <code>realism_c2st</code> and "
-        "<code>realism_knn</code>.</p><div class='plots'>",
+        f"indistinguishable).{columns}</p><div class='plots'>",
         _figure(
             _histogram(
                 [
@@ -181,9 +207,7 @@ def render_html(
             "threshold.",
         ),
         _pairs(report, real_images, fake_images),
-        "</body></html>",
     ]
-    return "\n".join(p for p in parts if p)
 
 
 def _p(value: float) -> str:
@@ -194,7 +218,7 @@ def _opt(value: float | None, fmt: str) -> str:
     return "n/a" if value is None else fmt.format(value)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def html_table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_float, check_int, check_sets
+from synthscope._params import Integral, Interval, Real, check_value
+from synthscope.realism._checks import check_sets
 from synthscope.realism._geometry import nearest, squared_distances
 
 
@@ -58,8 +59,8 @@ def memorization(
         How many generated images with the smallest ratios to list in ``closest``.
     """
     sets = check_sets(real, fake)
-    quantile = check_float("quantile", quantile, low=0.0, high=0.5, open_low=True)
-    n_closest = check_int("n_closest", n_closest, low=0)
+    quantile = check_value("quantile", quantile, Interval(Real, 0.0, 0.5, closed="right"))
+    n_closest = check_value("n_closest", n_closest, Interval(Integral, 0, None))
     return memorization_from(
         squared_distances(sets.real),
         squared_distances(sets.fake, sets.real),

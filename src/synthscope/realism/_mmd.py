@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
+from synthscope._params import Integral, Interval, check_value
+from synthscope.realism._checks import check_seed, check_sets, rng_for
 from synthscope.realism._geometry import group_codes, reduce_dims, squared_distances
-from synthscope.realism._permutation import p_value, permute_labels
+from synthscope.realism._permutation import PermutationTestResult, p_value, permute_labels
 
 _BLOCK = 64  # permutations per matrix product: bounds memory at n x 64 floats
 
 
-@dataclass(frozen=True)
-class MMDResult:
+@dataclass(frozen=True, kw_only=True)
+class MMDResult(PermutationTestResult):
     """Unbiased squared MMD between real and generated features.
 
     ``mmd2`` is 0 in expectation under the null and may be slightly negative. With same-group
@@ -26,18 +27,8 @@ class MMDResult:
     """
 
     mmd2: float
-    expected_null: float
-    null_mean: float
-    p_value: float
     bandwidth: float
-    n_real: int
-    n_fake: int
     exclude_same_group: bool
-    permutation: str
-    n_permutations: int
-    n_components: int | None
-    seed: int
-    null_distribution: np.ndarray = field(repr=False, compare=False)
 
 
 def mmd_test(
@@ -68,7 +59,7 @@ def mmd_test(
         As in :func:`one_nn_test`.
     """
     sets = check_sets(real, fake, groups)
-    n_permutations = check_int("n_permutations", n_permutations, low=1)
+    n_permutations = check_value("n_permutations", n_permutations, Interval(Integral, 1, None))
     seed = check_seed(seed)
     x, kept = reduce_dims(sets.pooled, n_components, seed)
     is_real = sets.is_real

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
+from synthscope._params import Integral, Interval, check_value
+from synthscope.realism._checks import check_seed, check_sets, rng_for
 from synthscope.realism._geometry import (
     exclusion_mask,
     group_codes,
@@ -16,11 +17,11 @@ from synthscope.realism._geometry import (
     reduce_dims,
     squared_distances,
 )
-from synthscope.realism._permutation import p_value, permute_labels
+from synthscope.realism._permutation import PermutationTestResult, p_value, permute_labels
 
 
-@dataclass(frozen=True)
-class OneNNResult:
+@dataclass(frozen=True, kw_only=True)
+class OneNNResult(PermutationTestResult):
     """Leave-one-out 1-NN accuracy of telling real from generated.
 
     ``expected_null`` is the accuracy expected when both sets come from one distribution:
@@ -33,17 +34,7 @@ class OneNNResult:
     accuracy: float
     accuracy_real: float
     accuracy_fake: float
-    expected_null: float
-    null_mean: float
-    p_value: float
-    n_real: int
-    n_fake: int
     exclude_same_group: bool
-    permutation: str
-    n_permutations: int
-    n_components: int | None
-    seed: int
-    null_distribution: np.ndarray = field(repr=False, compare=False)
 
 
 def one_nn_test(
@@ -75,7 +66,7 @@ def one_nn_test(
         Seed of the PCA and the permutations.
     """
     sets = check_sets(real, fake, groups)
-    n_permutations = check_int("n_permutations", n_permutations, low=1)
+    n_permutations = check_value("n_permutations", n_permutations, Interval(Integral, 1, None))
     seed = check_seed(seed)
     x, kept = reduce_dims(sets.pooled, n_components, seed)
     is_real = sets.is_real

@@ -17,9 +17,30 @@ every statistic here is defined for any sizes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+
+
+@dataclass(frozen=True, kw_only=True)
+class PermutationTestResult:
+    """What every permutation test reports besides its statistic.
+
+    ``expected_null`` is the statistic's value when both sets come from one distribution,
+    ``null_mean`` the mean of the permutation distribution ``null_distribution``, and
+    ``p_value`` the one-sided ``(1 + #{null >= observed}) / (B + 1)``.
+    """
+
+    expected_null: float
+    null_mean: float
+    p_value: float
+    n_real: int
+    n_fake: int
+    permutation: str
+    n_permutations: int
+    n_components: int | None
+    seed: int
+    null_distribution: np.ndarray = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)

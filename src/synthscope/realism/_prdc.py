@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from synthscope.realism._checks import check_int, check_seed, check_sets, rng_for
+from synthscope._params import Integral, Interval, check_value
+from synthscope.realism._checks import check_seed, check_sets, rng_for
 from synthscope.realism._geometry import group_codes, squared_distances
 from synthscope.realism._permutation import null_splits as split_pairs
 
@@ -71,9 +72,9 @@ def prdc(
     """
     sets = check_sets(real, fake, groups)
     limit = min(sets.n_real, sets.n_fake) - 1
-    k_pr = check_int("k_precision_recall", k_precision_recall, low=1, high=limit)
-    k_dc = check_int("k_density_coverage", k_density_coverage, low=1, high=limit)
-    null_splits = check_int("null_splits", null_splits, low=0)
+    k_pr = check_value("k_precision_recall", k_precision_recall, Interval(Integral, 1, limit))
+    k_dc = check_value("k_density_coverage", k_density_coverage, Interval(Integral, 1, limit))
+    null_splits = check_value("null_splits", null_splits, Interval(Integral, 0, None))
     seed = check_seed(seed)
     return prdc_from(
         squared_distances(sets.pooled),

@@ -14,17 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from synthscope._files import write_text_atomic
+from synthscope._params import Integral, Interval, Real, check_value
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.realism._c2st import C2STResult, c2st
-from synthscope.realism._checks import (
-    MIN_POINTS,
-    Sets,
-    check_float,
-    check_int,
-    check_seed,
-    check_sets,
-    rng_for,
-)
+from synthscope.realism._checks import MIN_POINTS, Sets, check_seed, check_sets, rng_for
 from synthscope.realism._fidelity import FrechetResult, KIDResult, frechet_from, kid_from
 from synthscope.realism._geometry import gram_to_squared_distances, group_codes, reduce_dims
 from synthscope.realism._memorization import MemorizationResult, memorization_from
@@ -66,8 +60,16 @@ class RealismReport:
     feature: str | None
     parameters: dict[str, Any]
     seconds: dict[str, float] = field(compare=False)
+    #: Trivial cues found before the tests (``{property, real, generated, message, ...}``): set
+    #: by whoever knows the images' native properties (the workspace), empty otherwise.
+    cues: tuple[dict[str, Any], ...] = ()
     real_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
     fake_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What to read before the verdict: trivial cues that may explain it."""
+        return tuple(c["message"] for c in self.cues if not c.get("resolved"))
 
     def to_dict(self) -> dict[str, Any]:
         """Every number, parameter and seed as plain JSON-ready values.
@@ -75,6 +77,8 @@ class RealismReport:
         Timings (``seconds``) are left out so the same inputs and seed give the same bytes.
         """
         out: dict[str, Any] = {
+            "warnings": list(self.warnings),
+            "cues": [dict(c) for c in self.cues],
             "verdict": self.verdict,
             "evidence": list(self.evidence),
             "alpha": self.alpha,
@@ -106,11 +110,14 @@ class RealismReport:
         }
         return out
 
-    def to_json(self, path: str | Path | None = None) -> str:
-        """The report as JSON text, also written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), indent=1, allow_nan=False, default=str)
+    def to_json(
+        self, path: str | Path | None = None, *, extra: dict[str, Any] | None = None
+    ) -> str:
+        """The report as JSON text (with ``extra`` keys), also written to ``path`` when given."""
+        data = {**self.to_dict(), **(extra or {})}
+        text = json.dumps(data, indent=1, allow_nan=False, default=str)
         if path is not None:
-            _write_atomic(Path(path), text)
+            write_text_atomic(path, text)
         return text
 
     def to_html(
@@ -126,7 +133,7 @@ class RealismReport:
 
         text = render_html(self, real_images=real_images, fake_images=fake_images, title=title)
         if path is not None:
-            _write_atomic(Path(path), text)
+            write_text_atomic(path, text)
         return text
 
 
@@ -145,6 +152,7 @@ def realism_report(
     copy_quantile: float = 0.01,
     max_full_points: int = 8000,
     feature: str | None = None,
+    notes: Sequence[str] = (),
     seed: int = 0,
     progress: ProgressCallback | None = None,
 ) -> RealismReport:
@@ -176,16 +184,21 @@ def realism_report(
         (seeded) to its share of this many points, and the report says so.
     feature
         Name of the feature space, for the report.
+    notes
+        Sentences about how the features were prepared (standardised, groups scoped, ...), put
+        first in the evidence.
     seed
         Seed of every random step.
     progress
         ``(done, total)`` callback over the report's steps.
     """
     sets = check_sets(real, fake, groups)
-    n_permutations = check_int("n_permutations", n_permutations, low=1)
-    alpha = check_float("alpha", alpha, low=0.0, high=0.5, open_low=True)
+    n_permutations = check_value("n_permutations", n_permutations, Interval(Integral, 1, None))
+    alpha = check_value("alpha", alpha, Interval(Real, 0.0, 0.5, closed="right"))
     seed = check_seed(seed)
-    max_full_points = check_int("max_full_points", max_full_points, low=2 * MIN_POINTS)
+    max_full_points = check_value(
+        "max_full_points", max_full_points, Interval(Integral, 2 * MIN_POINTS, None)
+    )
     report_progress = progress or no_progress
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -205,7 +218,11 @@ def realism_report(
     common = {"n_permutations": n_permutations, "n_components": None, "seed": seed}
     nn_result = dataclasses.replace(one_nn_test(xr, xf, sets.groups, **common), n_components=kept)
     tick("one_nn")
-    c2st_result = dataclasses.replace(c2st(xr, xf, sets.groups, **common), n_components=kept)
+    # Folds never split a group: with fewer than 5 groups, use as many folds as there are.
+    units = int(group_codes(sets.groups, sets.n_real + sets.n_fake).max()) + 1
+    c2st_result = dataclasses.replace(
+        c2st(xr, xf, sets.groups, n_folds=min(5, max(2, units)), **common), n_components=kept
+    )
     tick("c2st")
     mmd_result = dataclasses.replace(mmd_test(xr, xf, sets.groups, **common), n_components=kept)
     tick("mmd")
@@ -276,6 +293,7 @@ def realism_report(
     verdict, evidence = write_verdict(
         nn_result, c2st_result, mmd_result, prdc_result, memo, fd, kid_result, alpha, n_groups
     )
+    evidence = [*notes, *evidence]
     parameters = {
         "n_components": n_components,
         "n_permutations": n_permutations,
@@ -374,9 +392,3 @@ def _plain(result: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def _floats(values: np.ndarray) -> list[float | None]:
     return [float(v) if math.isfinite(v) else None for v in np.asarray(values, dtype=float)]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

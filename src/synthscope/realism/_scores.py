@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from synthscope._params import Integral, Interval, check_value
 from synthscope.realism._c2st import c2st
-from synthscope.realism._checks import check_int, check_seed, check_sets
+from synthscope.realism._checks import check_seed, check_sets
 from synthscope.realism._geometry import (
     exclusion_mask,
     group_codes,
@@ -68,7 +69,7 @@ def realism_scores(
         As in :func:`c2st`.
     """
     sets = check_sets(real, fake, groups)
-    k = check_int("k", k, low=1, high=sets.n_real + sets.n_fake - 1)
+    k = check_value("k", k, Interval(Integral, 1, sets.n_real + sets.n_fake - 1))
     seed = check_seed(seed)
     classifier = c2st(
         sets.real,

@@ -14,7 +14,6 @@ from fastapi.staticfiles import StaticFiles
 
 from synthscope.server._errors import install_error_handler
 from synthscope.server._guard import GuardMiddleware
-from synthscope.server._runners import ProjectionRunner, run_projection
 from synthscope.server._settings import Settings, is_loopback
 from synthscope.server._state import ServerState
 from synthscope.server.routes import ROUTERS
@@ -40,7 +39,7 @@ def create_app(
     settings: Settings,
     *,
     open_workspace: Callable[[], Any] | None = None,
-    run: ProjectionRunner | None = None,
+    compute: Callable[..., Any] | None = None,
 ) -> FastAPI:
     """Build the projector app for ``settings.workspace``.
 
@@ -50,8 +49,9 @@ def create_app(
         Workspace, bind address, token, static folder.
     open_workspace
         Opens the workspace; defaults to ``Workspace.open(settings.workspace)`` (tests pass fakes).
-    run
-        Runs projections; defaults to :func:`synthscope.server._runners.run_projection`.
+    compute
+        Computes projections (``synthscope.workspace.ComputeProjection``); tests pass
+        stand-ins, None runs the real method.
     """
 
     def default_open() -> Any:
@@ -60,7 +60,7 @@ def create_app(
         return Workspace.open(settings.workspace)
 
     state = ServerState(settings, open_workspace or default_open)
-    state.run_projection = run or run_projection
+    state.compute = compute
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

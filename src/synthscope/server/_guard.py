@@ -9,10 +9,13 @@ token: ``?token=`` (the printed URL has it; the page then gets it as a cookie),
 from __future__ import annotations
 
 import hmac
+import json
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from synthscope.server._errors import error_body
 
 __all__ = ["COOKIE", "LOOPBACK_HOSTS", "GuardMiddleware"]
 
@@ -91,7 +94,8 @@ class GuardMiddleware:
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": text})
             return
-        body = ('{"detail": "' + text + '"}').encode()
+        kind = {401: "Unauthorized", 403: "Forbidden"}.get(status, "HTTPError")
+        body = json.dumps(error_body(text, kind)).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -58,9 +58,17 @@ class ProjectionJob:
 
     # -- called by the worker ------------------------------------------------------------------
     def callback(
-        self, iteration: int, embedding: np.ndarray | None, *, force: bool = False
+        self,
+        iteration: int,
+        embedding: np.ndarray | None,
+        kl: float | None = None,
+        *,
+        force: bool = False,
     ) -> bool:
-        """Record an iterate; block while paused; return True when the worker must stop."""
+        """Record an iterate; block while paused; return True when the worker must stop.
+
+        The signature is :data:`synthscope.projection.IterationCallback`'s.
+        """
         now = time.monotonic()
         with self._lock:
             self.iteration = iteration

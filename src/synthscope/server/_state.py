@@ -33,7 +33,9 @@ class ServerState:
         self.write_lock = threading.Lock()
         self.jobs = JobRegistry()
         self.thumbs = AtlasCache(lambda: self.workspace().thumbnails(), settings.thumb_cache_tiles)
-        self.run_projection: Callable[..., Any] | None = None
+        #: How projections are computed (:data:`synthscope.workspace.ComputeProjection`);
+        #: None is the real thing, tests pass stand-ins.
+        self.compute: Callable[..., Any] | None = None
 
     def workspace(self) -> Any:
         """The open workspace (opened on first use, so a bad path fails on a request, loudly)."""

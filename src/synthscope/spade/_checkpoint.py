@@ -9,14 +9,13 @@ few numbers reproduce the data stream as well.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from synthscope._files import atomic_file
 from synthscope.errors import InputError
 
 __all__ = [
@@ -36,14 +35,8 @@ def save_checkpoint(path: str | Path, state: dict[str, Any]) -> Path:
     """Write ``state`` to ``path`` through a temporary file and a rename (never half-written)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save({"format": FORMAT, **state}, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as temporary:
+        torch.save({"format": FORMAT, **state}, temporary)
     return path
 
 
@@ -51,10 +44,8 @@ def snapshot(latest: str | Path, epoch: int) -> Path:
     """Copy ``latest`` to ``epoch-NNNN.pt`` beside it (atomically) and return the copy's path."""
     latest = Path(latest)
     target = latest.parent / f"epoch-{epoch:04d}.pt"
-    fd, tmp = tempfile.mkstemp(dir=latest.parent, prefix=".snapshot-", suffix=".tmp")
-    os.close(fd)
-    shutil.copyfile(latest, tmp)
-    os.replace(tmp, target)
+    with atomic_file(target) as temporary:
+        shutil.copyfile(latest, temporary)
     return target
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from synthscope._files import write_text_atomic
+from synthscope._params import Integral, Interval, Options, Real, check_params, fail
+from synthscope._training import refuse_changed_options
 from synthscope.errors import InputError, InvalidParameterError
 
 __all__ = [
@@ -46,25 +46,36 @@ RESUMABLE = frozenset(
 UPSAMPLINGS = {"normal": 5, "more": 6, "most": 7}
 
 
-def _check_int(name: str, value: int, low: int, high: int | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterError(f"{name} must be an integer (got {value!r})")
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise InvalidParameterError(f"{name} must be {bound} (got {value})")
-
-
-def _check_float(name: str, value: float, low: float, high: float | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidParameterError(f"{name} must be a finite number (got {value!r})")
-    if value < low or (high is not None and value > high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise InvalidParameterError(f"{name} must be {bound} (got {value})")
-
-
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise InvalidParameterError(f"{name} must be one of {', '.join(choices)} (got {value!r})")
+_POSITIVE = Interval(Integral, 1, None)
+#: The constraint of every option checked on its own (cross-option rules follow in the class).
+CONSTRAINTS: dict[str, object] = {
+    "size": Interval(Integral, 8, None),
+    "num_upsampling": Options(*UPSAMPLINGS),
+    "load_size": [None, Interval(Integral, 1, None)],
+    "label_nc": [None, Interval(Integral, 1, 256)],
+    "image_channels": [None, Options(1, 3)],
+    "ngf": _POSITIVE,
+    "ndf": _POSITIVE,
+    "spade_hidden": _POSITIVE,
+    "num_d": Interval(Integral, 1, 5),
+    "n_layers_d": Interval(Integral, 1, 6),
+    "z_dim": _POSITIVE,
+    "norm": Options("batch", "instance"),
+    "lambda_feat": Interval(Real, 0.0, None),
+    "lambda_vgg": Interval(Real, 0.0, None),
+    "lambda_kld": Interval(Real, 0.0, None),
+    "lr": Interval(Real, 0.0, None, closed="neither"),
+    "epochs": _POSITIVE,
+    "decay_epochs": Interval(Integral, 0, None),
+    "batch_size": _POSITIVE,
+    "max_steps": [None, _POSITIVE],
+    "seed": Interval(Integral, 0, 2**63 - 1),
+    "device": Options("auto", "cpu", "cuda"),
+    "precision": Options("auto", "fp32", "bf16"),
+    "snapshot_every": _POSITIVE,
+    "log_every": _POSITIVE,
+    "sample_every": _POSITIVE,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,50 +125,22 @@ class SpadeConfig:
     sample_every: int = 500  # steps between sample grids (and one at the end)
 
     def __post_init__(self) -> None:
-        _check_int("size", self.size, 8)
-        n_up = UPSAMPLINGS.get(self.num_upsampling)
-        _check_choice("num_upsampling", self.num_upsampling, tuple(UPSAMPLINGS))
-        if self.size % 2 ** (n_up or 0):
-            raise InvalidParameterError(
-                f"size must be a multiple of {2**n_up} for num_upsampling={self.num_upsampling!r}"
-                f" (got {self.size}); try {max(1, self.size // 2**n_up) * 2**n_up}"
+        check_params(dataclasses.asdict(self), CONSTRAINTS)
+        n_up = UPSAMPLINGS[self.num_upsampling]
+        if self.size % 2**n_up:
+            raise fail(
+                "size",
+                f"must be a multiple of {2**n_up} for num_upsampling={self.num_upsampling!r}"
+                f" (got {self.size}); try {max(1, self.size // 2**n_up) * 2**n_up}",
             )
-        if self.load_size is not None:
-            _check_int("load_size", self.load_size, self.size)
-        if self.label_nc is not None:
-            _check_int("label_nc", self.label_nc, 1, 256)
-        if self.image_channels is not None and self.image_channels not in (1, 3):
-            raise InvalidParameterError(
-                f"image_channels must be 1 or 3 (got {self.image_channels!r})"
-            )
-        _check_int("ngf", self.ngf, 1)
-        _check_int("ndf", self.ndf, 1)
-        _check_int("spade_hidden", self.spade_hidden, 1)
-        _check_int("num_d", self.num_d, 1, 5)
-        _check_int("n_layers_d", self.n_layers_d, 1, 6)
-        _check_int("z_dim", self.z_dim, 1)
-        _check_choice("norm", self.norm, ("batch", "instance"))
-        for name in ("lambda_feat", "lambda_vgg", "lambda_kld"):
-            _check_float(name, getattr(self, name), 0.0)
-        _check_float("lr", self.lr, 0.0)
-        if self.lr == 0:
-            raise InvalidParameterError("lr must be > 0 (got 0)")
-        _check_int("epochs", self.epochs, 1)
-        _check_int("decay_epochs", self.decay_epochs, 0)
-        _check_int("batch_size", self.batch_size, 1)
-        if self.max_steps is not None:
-            _check_int("max_steps", self.max_steps, 1)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
-        _check_choice("device", self.device, ("auto", "cpu", "cuda"))
-        _check_choice("precision", self.precision, ("auto", "fp32", "bf16"))
-        _check_int("snapshot_every", self.snapshot_every, 1)
-        _check_int("log_every", self.log_every, 1)
-        _check_int("sample_every", self.sample_every, 1)
-        if self.norm == "batch" and self.batch_size == 1 and self.size < 2 ** (n_up or 0) * 2:
+        if self.load_size is not None and self.load_size < self.size:
+            raise fail("load_size", f"must be >= {self.size} (got {self.load_size})")
+        if self.norm == "batch" and self.batch_size == 1 and self.size < 2**n_up * 2:
             # A 1x1 starting grid with one image leaves batch norm a single value per channel.
             raise InvalidParameterError(
-                f"norm='batch' with batch_size=1 needs size >= {2 ** (n_up or 0) * 2}"
-                f" (got {self.size}); use a larger size or batch size, or norm='instance'"
+                f"norm='batch' with batch_size=1 needs size >= {2**n_up * 2}"
+                f" (got {self.size}); use a larger size or batch size, or norm='instance'",
+                parameter="norm",
             )
 
     @property
@@ -196,10 +179,7 @@ def save_config(config: SpadeConfig, run_dir: str | Path) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / OPTIONS_FILE
     text = json.dumps(config.to_dict(), indent=2, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=run_dir, prefix=".options-", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
     return path
 
 
@@ -223,12 +203,5 @@ def resumed_config(run_dir: str | Path, **changes: Any) -> SpadeConfig:
     Raises :class:`InvalidParameterError` naming any other option given with a different value.
     """
     stored = load_config(run_dir)
-    values = stored.to_dict()
-    changed = sorted(n for n, v in changes.items() if n not in RESUMABLE and values.get(n) != v)
-    if changed:
-        shown = ", ".join(f"{n} (stored {values.get(n)!r}, given {changes[n]!r})" for n in changed)
-        raise InvalidParameterError(
-            f"cannot resume {run_dir} with changed option(s) {shown};"
-            f" only {', '.join(sorted(RESUMABLE))} may change"
-        )
+    refuse_changed_options(run_dir, stored.to_dict(), changes, RESUMABLE)
     return stored.replace(**changes)

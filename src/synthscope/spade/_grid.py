@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from synthscope._files import atomic_file
+
 __all__ = ["colour_labels", "sample_grid", "write_png"]
 
 # Distinct colours for the first classes (0 = background stays black); later classes cycle.
@@ -59,8 +61,5 @@ def sample_grid(
 
 def write_png(path: str | Path, array: np.ndarray) -> None:
     """Write a uint8 (H, W) or (H, W, 3) array as PNG, through a temporary name."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    Image.fromarray(np.ascontiguousarray(array)).save(tmp, format="PNG")
-    tmp.replace(path)
+    with atomic_file(path) as temporary:
+        Image.fromarray(np.ascontiguousarray(array)).save(temporary, format="PNG")

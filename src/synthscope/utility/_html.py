@@ -7,7 +7,7 @@ import math
 from html import escape
 from typing import TYPE_CHECKING
 
-from synthscope.realism._html import _CSS, _figure, _svg_open, _table
+from synthscope.realism._html import _figure, _svg_open, html_table, render_page
 
 if TYPE_CHECKING:
     from synthscope.utility._result import UtilityResult
@@ -130,7 +130,7 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
         )
         + "."
     )
-    arms_table = _table(
+    arms_table = html_table(
         ["arm", "training images (real + generated)", metric, "95 % interval", "runs"],
         [
             [
@@ -143,7 +143,7 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
             for a in result.arms
         ],
     )
-    comparisons_table = _table(
+    comparisons_table = html_table(
         ["arm", "against", "difference", "95 % interval", "p-value"],
         [
             [
@@ -159,14 +159,14 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
     per_class = ""
     names = list(dict.fromkeys(k for a in result.arms for k in a.per_class))
     if names:
-        per_class = "<h2>Per class</h2>" + _table(
+        per_class = "<h2>Per class</h2>" + html_table(
             ["arm", *names],
             [[a.name, *(_fmt(a.per_class.get(k)) for k in names)] for a in result.arms],
         )
     secondary = ""
     extra = list(dict.fromkeys(k for a in result.arms for k in a.secondary))
     for key in extra:
-        secondary += f"<h2>{escape(key.upper())}</h2>" + _table(
+        secondary += f"<h2>{escape(key.upper())}</h2>" + html_table(
             ["arm", key.upper(), "95 % interval"],
             [
                 [
@@ -179,9 +179,6 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
             ],
         )
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(title)}</h1>",
         f"<p class='verdict'>{escape(result.verdict)}</p>",
         "<ul>",
         *(f"<li>{escape(line)}</li>" for line in result.evidence),
@@ -216,6 +213,5 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
         "recomputed on the same draws, which pairs the differences. The random arm draws a new "
         "random subset of generated images in every repeat: it is the control any curation "
         "must beat.</p>",
-        "</body></html>",
     ]
-    return "\n".join(p for p in parts if p)
+    return render_page(title, parts)

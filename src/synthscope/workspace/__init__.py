@@ -1,36 +1,54 @@
-"""The workspace: the on-disk store a user opens (points, vectors, projections, thumbnails, edits)."""
+"""The workspace: the on-disk store a user opens (points, vectors, projections, thumbnails, edits),
+and the orchestration that fills it (ingest, embed, project, score, export)."""
 
 from synthscope.workspace._decode import Skipped
-from synthscope.workspace._embed import FEATURE_SPECS, embed, feature_name
+from synthscope.workspace._embed import (
+    embed,
+    extractor_provenance,
+    feature_is_current,
+    feature_name,
+)
 from synthscope.workspace._export import EXPORT_FORMATS, export, metadata_columns
 from synthscope.workspace._import import import_tf_projector
 from synthscope.workspace._ingest import IngestReport, ingest
 from synthscope.workspace._projections import (
-    METHODS,
+    ComputeProjection,
+    StoredProjection,
     project,
-    projection_meta,
-    projection_request,
-    run_projection,
-    vectors_digest,
+    reusable_projection,
+)
+from synthscope.workspace._score import (
+    GROUP_SCOPES,
+    SCORES,
+    score_column,
+    score_features,
+    score_workspace,
 )
 from synthscope.workspace._select import Condition, parse_where, select_points
-from synthscope.workspace._store import Workspace, split_frame
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
+from synthscope.workspace._train_encoder import TRAIN_ON, train_encoder
 from synthscope.workspace._utility import load_utility_result, utility_workspace
 
 __all__ = [
+    "ComputeProjection",
+    "Condition",
     "EXPORT_FORMATS",
-    "FEATURE_SPECS",
-    "METHODS",
+    "GROUP_SCOPES",
+    "IngestReport",
+    "SCORES",
+    "SOURCE_FOLDER",
+    "Skipped",
+    "StoredProjection",
     "THUMBS_PER_ROW",
     "THUMBS_PER_TILE",
     "THUMB_SIZE",
-    "Condition",
-    "IngestReport",
-    "Skipped",
+    "TRAIN_ON",
     "Workspace",
     "embed",
     "export",
+    "extractor_provenance",
+    "feature_is_current",
     "feature_name",
     "import_tf_projector",
     "ingest",
@@ -38,11 +56,12 @@ __all__ = [
     "metadata_columns",
     "parse_where",
     "project",
-    "projection_meta",
-    "projection_request",
-    "run_projection",
+    "reusable_projection",
+    "score_column",
+    "score_features",
+    "score_workspace",
     "select_points",
     "split_frame",
+    "train_encoder",
     "utility_workspace",
-    "vectors_digest",
 ]

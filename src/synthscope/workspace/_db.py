@@ -12,7 +12,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["FIXED_COLUMNS", "SCHEMA_VERSION", "connect", "create_schema", "quote", "transaction"]
+__all__ = [
+    "FIXED_COLUMNS",
+    "SCHEMA_VERSION",
+    "connect",
+    "create_schema",
+    "quote",
+    "transaction",
+    "upgrade_schema",
+]
 
 SCHEMA_VERSION = 1
 # Fixed columns and whether a user may edit them. ``source`` is what was ingested and never changes.
@@ -38,7 +46,8 @@ CREATE TABLE points (
 CREATE TABLE columns (
     name TEXT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('text', 'real')),
-    position INTEGER NOT NULL
+    position INTEGER NOT NULL,
+    computed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE batches (
     batch INTEGER PRIMARY KEY,
@@ -85,6 +94,15 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+
+
+def upgrade_schema(connection: sqlite3.Connection) -> None:
+    """Bring a workspace made by an older synthscope up to date (idempotent)."""
+    names = {row[1] for row in connection.execute("PRAGMA table_info(columns)")}
+    if names and "computed" not in names:
+        with transaction(connection):
+            # A computed column (a score, a nearest id) is written by a command, not edited.
+            connection.execute("ALTER TABLE columns ADD COLUMN computed INTEGER NOT NULL DEFAULT 0")
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

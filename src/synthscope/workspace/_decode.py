@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from synthscope._params import Options, check_value
 from synthscope._progress import ProgressCallback, no_progress
-from synthscope.errors import ImageReadError, InvalidParameterError
+from synthscope.errors import ImageReadError
 
 __all__ = ["ON_ERROR", "Skipped", "decode_in_parallel"]
 
@@ -46,7 +47,7 @@ def decode_in_parallel(
     with ``'skip'`` it is listed in the returned skips and the rest go on.
     """
     if on_error not in ON_ERROR:
-        raise InvalidParameterError(f"--on-error must be 'fail' or 'skip', got {on_error!r}")
+        check_value("on_error", on_error, Options(*ON_ERROR))
     progress = progress or no_progress
     workers = workers or os.cpu_count() or 1
     done: list[tuple[Item, Result]] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from synthscope._files import write_bytes_atomic
-from synthscope.errors import InvalidParameterError
+from synthscope._params import Options, check_value, fail
 from synthscope.io import (
     CONFIG_NAME,
     EmbeddingConfig,
@@ -61,16 +61,13 @@ def export(
     ``images`` format, which copies their image files into the new folder ``out``.
     """
     out = Path(out)
-    if fmt not in EXPORT_FORMATS:
-        raise InvalidParameterError(
-            f"--format must be one of {', '.join(EXPORT_FORMATS)}, got {fmt!r}"
-        )
+    check_value("format", fmt, Options(*EXPORT_FORMATS))
     if fmt == "images":
         from synthscope.workspace._select import copy_images
 
         return copy_images(workspace, out, where)
     if where:
-        raise InvalidParameterError("--where chooses images: use it with --format images")
+        raise fail("where", "chooses images: use it with format 'images'")
     columns = metadata_columns(workspace)
     if fmt == "metadata":
         target = _target(out, "metadata.tsv", (".tsv", ".txt"))

@@ -7,13 +7,11 @@ thumbnail back; the others get a blank one.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 
-from synthscope._files import save_npy_atomic
+from synthscope._files import save_npy_atomic, staged_folder
 from synthscope.errors import WorkspaceError
 from synthscope.io import read_frames, read_metadata_tsv, read_tensors_tsv
 from synthscope.workspace._decode import decode_in_parallel
@@ -101,17 +99,9 @@ def import_tf_projector(
     for index, thumb in made:
         thumbs[index] = thumb
 
-    staging = target.parent / f".{target.name}.import-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
-        with Workspace.create(staging) as created:
-            created.append_points(records, kinds)
-            save_npy_atomic(staging / "vectors" / f"{feature}.npy", vectors)
-            save_npy_atomic(staging / "thumbs" / "thumbs64.npy", thumbs)
-            write_tiles(staging / "thumbs", thumbs, 0)
-        if target.exists():
-            target.rmdir()
-        os.replace(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with staged_folder(target) as staging, Workspace.create(staging) as created:
+        created.append_points(records, kinds)
+        created.write_vectors(feature, vectors, {"spec": "imported", "source": str(tensors)})
+        save_npy_atomic(staging / "thumbs" / "thumbs64.npy", thumbs)
+        write_tiles(staging / "thumbs", thumbs, 0)
     return Workspace.open(target)

@@ -7,28 +7,45 @@ place only when complete.
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
-import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from synthscope._files import save_npy_atomic
+from synthscope._files import save_npy_atomic, staged_folder
+from synthscope._params import Options, check_value, fail
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
-from synthscope.features import pixel_feature_name, pixel_vector, pixels_to_float
-from synthscope.io import ImageEntry, read_frames, scan_folder
+from synthscope.features import PixelsExtractor, pixel_feature_name, pixel_vector, pixels_to_float
+from synthscope.io import (
+    PROPERTY_COLUMNS,
+    Frame,
+    ImageEntry,
+    native_properties,
+    read_frames,
+    resize_image,
+    scan_folder,
+)
+from synthscope.io._resize import RESIZE
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_parallel
-from synthscope.workspace._store import Workspace, split_frame
+from synthscope.workspace._embed import extractor_provenance
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
 from synthscope.workspace._thumbs import make_thumbnail, write_tiles
 
 __all__ = ["IngestReport", "ingest"]
 
 log = logging.getLogger(__name__)
 PIXELS = pixel_feature_name(64)
+# The native properties' column kinds: sizes and depths are numbers, the rest text.
+PROPERTY_KINDS = {
+    name: "real"
+    if name in ("image_width", "image_height", "image_bit_depth", "image_channels")
+    else "text"
+    for name in PROPERTY_COLUMNS
+}
 
 
 @dataclass(frozen=True)
@@ -48,24 +65,30 @@ class _Decoded:
     keys: list[str]  # one per frame: the file path, with '#k' for frame k of a multi-frame file
     pixels: np.ndarray  # (frames, 4096) uint8
     thumbs: np.ndarray  # (frames, 64, 64) uint8
+    properties: dict[str, object]  # the file's native size, depth, format (PROPERTY_COLUMNS)
 
 
-def _decode(entry: ImageEntry) -> _Decoded:
-    frames = read_frames(entry.file)
+def _decode(entry: ImageEntry, resize: int | None = None) -> _Decoded:
+    frames = read_frames(entry.file)  # first: its errors say best what is wrong with a file
+    properties = native_properties(entry.file)
+    if resize is not None:
+        frames = [Frame(resize_image(f.image, resize), f.index) for f in frames]
     keys = [str(entry.file) if f.index is None else f"{entry.file}#{f.index}" for f in frames]
     pixels = np.stack([pixel_vector(f.image, 64) for f in frames])
     thumbs = np.stack([make_thumbnail(f.image) for f in frames])
-    return _Decoded(keys, pixels, thumbs)
+    return _Decoded(keys, pixels, thumbs, properties)
 
 
 def _scan(real: Sequence[Path], fake: Sequence[Path]) -> list[ImageEntry]:
     entries, seen = [], set()
     for source, folders in (("real", real), ("fake", fake)):
         for folder in folders:
+            root = str(Path(folder).resolve())
             for entry in scan_folder(folder, source):
                 if entry.file not in seen:  # overlapping folders: first mention wins
                     seen.add(entry.file)
-                    entries.append(entry)
+                    # The folder scopes the entry's group: see SOURCE_FOLDER.
+                    entries.append(replace(entry, extras={**entry.extras, SOURCE_FOLDER: root}))
     return entries
 
 
@@ -110,6 +133,7 @@ def _records(
                     "group": entry.group,
                     "label_map": str(entry.label_map) if entry.label_map else None,
                     **extras,
+                    **result.properties,
                 }
             )
     return records
@@ -127,8 +151,12 @@ def _append(workspace: Workspace, decoded: list[tuple[ImageEntry, _Decoded]]) ->
     old_pixels = workspace.vectors(PIXELS) if n_old else new_pixels[:0]
     old_thumbs = workspace.thumbnails()[:n_old]
     thumbs = np.concatenate([old_thumbs, new_thumbs])
-    save_npy_atomic(
-        workspace.path / "vectors" / f"{PIXELS}.npy", np.concatenate([old_pixels, new_pixels])
+    pixels = np.concatenate([old_pixels, new_pixels])
+    workspace.write_vectors(
+        PIXELS,
+        pixels,
+        extractor_provenance(PixelsExtractor(64)),
+        n_points=pixels.shape[0],
     )
     save_npy_atomic(workspace.path / "thumbs" / "thumbs64.npy", thumbs)
     write_tiles(workspace.path / "thumbs", thumbs, n_old)
@@ -136,7 +164,12 @@ def _append(workspace: Workspace, decoded: list[tuple[ImageEntry, _Decoded]]) ->
     known = {name: workspace.column_kind(name) for name in workspace.columns()}
     kinds = _column_kinds([entry for entry, _ in decoded], known)
     records = _records(decoded, kinds)
-    workspace.append_points(records, {k: v for k, v in kinds.items() if k not in known})
+    kinds.update({name: kind for name, kind in PROPERTY_KINDS.items() if name not in known})
+    workspace.append_points(
+        records,
+        {k: v for k, v in kinds.items() if k not in known},
+        computed=(SOURCE_FOLDER, *PROPERTY_KINDS),
+    )
     return len(records)
 
 
@@ -146,14 +179,35 @@ def ingest(
     fake: Sequence[str | Path] = (),
     *,
     on_error: str = "fail",
+    resize: int | None = None,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
-    """Create or extend ``workspace`` with the images under the ``real`` and ``fake`` folders."""
+    """Create or extend ``workspace`` with the images under the ``real`` and ``fake`` folders.
+
+    Parameters
+    ----------
+    workspace
+        The workspace folder (made when new).
+    real, fake
+        Folders of real and of generated images.
+    on_error
+        ``"fail"``: stop at the first unreadable file, leaving the workspace as it was;
+        ``"skip"``: leave such files out and list them.
+    resize
+        Bring every image to ``resize`` x ``resize`` before any feature (see
+        :data:`synthscope.io.RESIZE_METHOD`), so that sets stored at different sizes are compared
+        like with like; recorded in the workspace and kept for every later ingest.
+    workers
+        Decoding threads (all cores by default).
+    progress
+        ``(done, total)`` over files.
+    """
     if not real and not fake:
-        raise InvalidParameterError("give at least one folder with --real or --fake")
-    if on_error not in ON_ERROR:
-        raise InvalidParameterError(f"--on-error must be 'fail' or 'skip', got {on_error!r}")
+        raise InvalidParameterError(
+            "no folders given: name at least one of real or generated images"
+        )
+    check_value("on_error", on_error, Options(*ON_ERROR))
     path = Path(workspace)
     exists = Workspace.exists(path)
     if not exists and path.exists() and (not path.is_dir() or any(path.iterdir())):
@@ -161,16 +215,30 @@ def ingest(
             f"{path}: exists and is not a synthscope workspace; choose a new folder"
         )
 
+    if resize is not None:
+        check_value("resize", resize, RESIZE)
     entries = _scan([Path(p) for p in real], [Path(p) for p in fake])
     present: set[str] = set()
     if exists:
         with Workspace.open(path) as existing:
             present = {str(split_frame(p)[0]) for p in existing.paths()}
+            stored = existing.resize
+            if stored is None and resize is not None and existing.n_points == 0:
+                existing.set_setting("resize", resize)  # an empty workspace takes any size
+                stored = resize
+        if resize is not None and resize != stored:
+            raise fail(
+                "resize",
+                f"must match the workspace's: {path} stores images "
+                + (f"at {stored} x {stored}" if stored else "at their own size")
+                + f" (got {resize})",
+            )
+        resize = stored
     todo = [entry for entry in entries if str(entry.file) not in present]
 
     decoded, skipped = decode_in_parallel(
         todo,
-        _decode,
+        functools.partial(_decode, resize=resize),
         on_error=on_error,
         workers=workers,
         progress=progress,
@@ -187,17 +255,12 @@ def ingest(
             added = _append(target, decoded)
             n_points = target.n_points
     else:
-        staging = path.parent / f".{path.name}.ingest-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            with Workspace.create(staging) as target:
-                added = _append(target, decoded)
-                n_points = target.n_points
-            if path.exists():
-                path.rmdir()  # an empty folder the user made for it
-            os.replace(staging, path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+        # A new workspace appears whole or not at all (an empty folder made for it is fine).
+        with staged_folder(path) as staging, Workspace.create(staging) as target:
+            if resize is not None:
+                target.set_setting("resize", resize)
+            added = _append(target, decoded)
+            n_points = target.n_points
     for item in skipped:
         log.warning("skipped %s: %s", item.path, item.reason)
     return IngestReport(path, added, len(entries) - len(todo), n_points, not exists, skipped)

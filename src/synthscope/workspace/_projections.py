@@ -1,175 +1,137 @@
-"""Projections of a workspace's features: one request format, one runner, stored and reused.
+"""Projections of a workspace's features: one runner, stored and reused by request and vectors.
 
-A request names the method, its dimensions, the feature, the seed and only the parameters its
-method uses; the workspace stores the result under an id derived from the request, with the SHA-1
-of the vectors it was computed from, so a stored projection is reused only for the same vectors.
-The command line, the server and the demo all go through here.
+A :class:`~synthscope.projection.ProjectionRequest` names the method, its dimensions, the
+feature, the seed and the method's knobs; the workspace stores the result under an id derived
+from the canonical request and the point count, with the SHA-1 of the vectors it was computed
+from, so a stored projection is reused only for the same vectors. :func:`project` is the only
+runner: the command line, the server's jobs and the demo all call it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from synthscope._progress import ProgressCallback
-from synthscope.errors import InvalidParameterError
+from synthscope.projection import IterationCallback, Projection, ProjectionRequest
+from synthscope.workspace._store import Workspace
 
-__all__ = [
-    "METHODS",
-    "project",
-    "projection_meta",
-    "projection_request",
-    "run_projection",
-    "vectors_digest",
-]
+__all__ = ["ComputeProjection", "StoredProjection", "project", "reusable_projection"]
 
-METHODS = ("pca", "tsne", "umap")
-# (iteration, embedding, kl) -> False stops, as in synthscope.projection.tsne
-IterateCallback = Callable[[int, np.ndarray, float | None], bool | None]
+ComputeProjection = Callable[..., Projection]
+"""``compute(vectors, request, callback=..., callback_every=...) -> Projection``; tests pass
+stand-ins, the default is :meth:`ProjectionRequest.run`."""
 
 
-def projection_request(
-    method: str,
-    dims: int = 3,
-    feature: str = "pixels64",
-    seed: int = 0,
-    *,
-    perplexity: float = 30.0,
-    iterations: int = 1000,
-    learning_rate: str | float = "auto",
-    early_exaggeration: float = 12.0,
-    pca_dims: int | None = 50,
-    metric: str = "euclidean",
-    engine: str = "auto",
-    n_neighbors: int = 15,
-    min_dist: float = 0.1,
-) -> dict[str, Any]:
-    """The request that identifies a projection: only the parameters its method uses."""
-    if method not in METHODS:
-        raise InvalidParameterError(
-            f"--method must be one of {', '.join(METHODS)} (got {method!r})"
-        )
-    request: dict[str, Any] = {"method": method, "dims": dims, "feature": feature, "seed": seed}
-    if method == "tsne":
-        rate: float | str = learning_rate
-        if learning_rate != "auto":
-            try:
-                rate = float(learning_rate)
-            except (TypeError, ValueError):
-                raise InvalidParameterError(
-                    f"--learning-rate must be 'auto' or a number (got {learning_rate!r})"
-                ) from None
-        request.update(
-            perplexity=float(perplexity),
-            iterations=int(iterations),
-            learning_rate=rate,
-            early_exaggeration=float(early_exaggeration),
-            pca_dims=pca_dims,
-            metric=metric,
-            engine=engine,
-        )
-    elif method == "umap":
-        request.update(n_neighbors=int(n_neighbors), min_dist=float(min_dist), metric=metric)
-    return request
+@dataclass(frozen=True)
+class StoredProjection:
+    """A projection as the workspace holds it."""
+
+    id: str
+    meta: dict[str, Any]
+    embedding: np.ndarray
+    reused: bool
 
 
-def vectors_digest(vectors: np.ndarray) -> str:
-    """SHA-1 of the vectors, so a stored projection is not reused after the feature changed."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    for start in range(0, vectors.shape[0], 4096):
-        digest.update(np.ascontiguousarray(vectors[start : start + 4096]).tobytes())
-    return digest.hexdigest()
-
-
-def run_projection(
+def _default_compute(
     vectors: np.ndarray,
-    request: dict[str, Any],
-    callback: IterateCallback | None = None,
+    request: ProjectionRequest,
+    *,
+    callback: IterationCallback | None = None,
     callback_every: int = 10,
-) -> Any:
-    """Run the request's method on every point; returns a :class:`synthscope.projection.Projection`."""
-    from synthscope import projection  # numba kernels: imported on first use
-
-    X = np.asarray(vectors, dtype=np.float32)
-    method, dims, seed = request["method"], request["dims"], request["seed"]
-    if method == "pca":
-        return projection.pca(X, dims=dims, seed=seed)
-    if method == "umap":  # umap-learn reports no iterates
-        return projection.umap(
-            X,
-            dims=dims,
-            n_neighbors=request["n_neighbors"],
-            min_dist=request["min_dist"],
-            metric=request["metric"],
-            seed=seed,
-        )
-    return projection.tsne(
-        X,
-        dims=dims,
-        perplexity=request["perplexity"],
-        iterations=request["iterations"],
-        learning_rate=request["learning_rate"],
-        early_exaggeration=request["early_exaggeration"],
-        pca_dims=request["pca_dims"],
-        metric=request["metric"],
-        seed=seed,
-        engine=request["engine"],
-        callback=callback,
-        callback_every=callback_every,
-    )
+) -> Projection:
+    return request.run(vectors, callback=callback, callback_every=callback_every)
 
 
-def projection_meta(
-    request: dict[str, Any], result: Any, vectors_sha1: str, *, stopped: bool = False
+def reusable_projection(
+    ws: Workspace, request: ProjectionRequest, digest: str | None = None
+) -> StoredProjection | None:
+    """The stored, finished projection of ``request`` on the current vectors, if there is one."""
+    stored = ws.load_projection(ws.projection_id(request))
+    if stored is None or stored[1].get("stopped"):
+        return None
+    digest = digest or ws.vectors_digest(request.feature)
+    if stored[1].get("vectors_sha1") != digest:
+        return None
+    return StoredProjection(stored[1]["id"], stored[1], stored[0], reused=True)
+
+
+def _meta(
+    request: ProjectionRequest, result: Projection, digest: str, *, stopped: bool
 ) -> dict[str, Any]:
-    """What is stored beside a projection's coordinates."""
     return {
-        "method": request["method"],
-        "dims": request["dims"],
-        "feature": request["feature"],
-        "seed": request["seed"],
+        "method": request.method,
+        "dims": request.dims,
+        "feature": request.feature,
+        "seed": request.seed,
+        "summary": request.summary(),
         "params": result.params,
         "kl": result.kl,
         "seconds": round(float(result.seconds), 3),
         "iterations": result.iterations,
         "n_points": int(np.asarray(result.embedding).shape[0]),
-        "request": request,
-        "vectors_sha1": vectors_sha1,
+        "request": request.canonical(),
+        "vectors_sha1": digest,
         "stopped": stopped,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
 
 def project(
-    ws: Any,
-    request: dict[str, Any],
+    ws: Workspace,
+    request: ProjectionRequest,
     *,
     force: bool = False,
+    callback: IterationCallback | None = None,
+    callback_every: int = 10,
     progress: ProgressCallback | None = None,
-) -> tuple[str, dict[str, Any], bool]:
-    """Compute the projection ``request`` describes on workspace ``ws``, or reuse the stored one.
+    compute: ComputeProjection | None = None,
+) -> StoredProjection:
+    """Compute the projection ``request`` describes on ``ws``, or reuse the stored one.
 
-    Returns ``(projection id, metadata, reused)``.
+    Parameters
+    ----------
+    ws
+        An open workspace.
+    request
+        What to project and how.
+    force
+        Recompute even when a finished projection of the same request and vectors is stored.
+    callback
+        ``callback(iteration, embedding, kl)``; returning True stops the run, which is then
+        stored with ``stopped`` set (and never reused as if finished).
+    callback_every
+        Iterations between callbacks.
+    progress
+        ``(done, total)`` over iterations, for a progress bar.
+    compute
+        How to compute it (tests pass stand-ins); :meth:`ProjectionRequest.run` by default.
     """
-    vectors = ws.vectors(request["feature"])  # UnknownFeatureError names the features there are
-    pid = ws.projection_id(request)
-    digest = vectors_digest(vectors)
+    vectors = ws.vectors(request.feature)  # UnknownFeatureError names the features there are
+    digest = ws.vectors_digest(request.feature)
     if not force:
-        stored = ws.load_projection(pid)
-        reusable = stored is not None and not stored[1].get("stopped")
-        if reusable and stored[1].get("vectors_sha1") == digest:
-            return pid, stored[1], True
-    total = request.get("iterations", 0)
+        stored = reusable_projection(ws, request, digest)
+        if stored is not None:
+            return stored
+    total = request.iterations if request.method == "tsne" else 0
+    stop_asked = False
 
-    def report(iteration: int, embedding: np.ndarray, kl: float | None) -> None:
+    def on_iteration(iteration: int, embedding: np.ndarray, kl: float | None) -> bool:
+        nonlocal stop_asked
         if progress is not None:
             progress(iteration, total)
+        stop_asked = stop_asked or bool(callback is not None and callback(iteration, embedding, kl))
+        return stop_asked
 
-    result = run_projection(vectors, request, report)
-    meta = projection_meta(request, result, digest)
-    ws.save_projection(pid, result.embedding, meta)
-    return pid, meta, False
+    result = (compute or _default_compute)(
+        vectors, request, callback=on_iteration, callback_every=callback_every
+    )
+    pid = ws.projection_id(request)
+    embedding = np.ascontiguousarray(result.embedding, dtype=np.float32)
+    meta = _meta(request, result, digest, stopped=result.stopped or stop_asked)
+    ws.save_projection(pid, embedding, meta)
+    return StoredProjection(pid, {**meta, "id": pid}, embedding, reused=False)

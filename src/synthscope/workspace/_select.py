@@ -8,7 +8,6 @@ This is how curated images feed augmentation: relabel the generated images that 
 from __future__ import annotations
 
 import operator
-import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from synthscope._files import staged_folder
 from synthscope.errors import InvalidParameterError, WorkspaceError
 from synthscope.io import write_metadata_tsv
 from synthscope.workspace._store import Workspace
@@ -124,10 +124,7 @@ def copy_images(workspace: Workspace, out: str | Path, where: Sequence[str]) -> 
         raise InvalidParameterError(f"no point meets {' and '.join(where) or 'the conditions'}")
     columns = metadata_columns(workspace)
     rows = workspace.rows(columns)
-    staging = out.parent / f".{out.name}.export-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
+    with staged_folder(out) as staging:
         names, files = [], []
         for point in ids:
             file, frame = workspace.image_file(int(point))
@@ -145,9 +142,4 @@ def copy_images(workspace: Workspace, out: str | Path, where: Sequence[str]) -> 
             ["file", "id", *columns],
             [[name, int(point), *rows[point]] for name, point in zip(names, ids, strict=True)],
         )
-        if out.exists():
-            out.rmdir()
-        os.replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return [*files, out / "metadata.tsv"]

@@ -21,26 +21,59 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from synthscope._files import save_npy_atomic, write_text_atomic
-from synthscope.errors import InvalidParameterError, UnknownFeatureError, WorkspaceError
+from synthscope._params import Options, check_value, fail
+from synthscope.errors import (
+    ImageReadError,
+    InvalidParameterError,
+    UnknownFeatureError,
+    WorkspaceError,
+)
 from synthscope.workspace import _edits
-from synthscope.workspace._db import FIXED_COLUMNS, connect, create_schema, quote, transaction
+from synthscope.workspace._db import (
+    FIXED_COLUMNS,
+    connect,
+    create_schema,
+    quote,
+    transaction,
+    upgrade_schema,
+)
 from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
+from synthscope.workspace._vectors import VectorStore
 
-__all__ = ["DB_NAME", "Workspace"]
+__all__ = [
+    "DB_NAME",
+    "LEGACY_REALISM_REPORT",
+    "SOURCE_FOLDER",
+    "Workspace",
+    "check_name",
+    "split_frame",
+]
 
 DB_NAME = "synthscope.db"
-# Names become file names and SQL identifiers: no separators, no leading dot.
+#: Where ``synthscope score`` leaves its JSON reports (``GET /api/realism`` reads them there):
+#: one per feature, and the side-by-side summary. ``realism.json`` is where older versions left one.
+REALISM_FOLDER = "realism"
+LEGACY_REALISM_REPORT = "realism.json"
+#: The column recording which folder (given to ``ingest``) each point came from: group names are
+#: scoped to it, so a real 'pb000' and a generated 'pb000' are not taken for one pullback.
+SOURCE_FOLDER = "source_folder"
+# Names become file names and SQL identifiers: no separators, no leading dot. Column names may
+# also hold ':' (per-feature scores such as ``realism_c2st:texture``); file names may not.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
+_COLUMN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
 
 
 def check_name(name: str, what: str) -> str:
-    if not _NAME.match(name):
-        raise InvalidParameterError(
-            f"{what} {name!r} must hold only letters, digits, _ . - and not start with . or -"
+    pattern = _COLUMN if what == "column" else _NAME
+    if not isinstance(name, str) or not pattern.match(name):
+        allowed = "letters, digits, _ . : -" if what == "column" else "letters, digits, _ . -"
+        raise fail(
+            what.replace(" ", "_"), f"{name!r} must hold only {allowed} and not start with . - or :"
         )
     return name
 
@@ -54,12 +87,17 @@ class Workspace:
         self._local = threading.local()
         self._all_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._vectors = VectorStore(self.path / "vectors")
+        self._upgraded = False
 
     @property
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             connection = connect(self.path / DB_NAME)
+            if not self._upgraded:
+                upgrade_schema(connection)
+                self._upgraded = True
             self._local.connection = connection
             with self._lock:
                 self._all_connections.append(connection)
@@ -129,8 +167,18 @@ class Workspace:
             raise UnknownFeatureError(f"no column {name!r} (columns: {', '.join(self.columns())})")
         return kinds[name]
 
+    def computed_columns(self) -> list[str]:
+        """Columns a command wrote (scores, nearest ids, copy flags): shown, never edited."""
+        rows = self._connection.execute("SELECT name FROM columns WHERE computed ORDER BY position")
+        return [row[0] for row in rows]
+
     def editable_columns(self) -> list[str]:
-        return [name for name in self.columns() if FIXED_COLUMNS.get(name, True)]
+        computed = set(self.computed_columns())
+        return [
+            name
+            for name in self.columns()
+            if FIXED_COLUMNS.get(name, True) and name not in computed
+        ]
 
     def column(self, name: str) -> np.ndarray:
         """One value per point: float64 (NaN for missing) for numeric columns, else object (str/None)."""
@@ -154,7 +202,7 @@ class Workspace:
     def paths(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT path FROM points")}
 
-    def _add_columns(self, kinds: dict[str, str]) -> None:
+    def _add_columns(self, kinds: dict[str, str], *, computed: bool = False) -> None:
         """Register new extra columns (inside the caller's transaction)."""
         known = self._kinds()
         position = len(known)
@@ -165,37 +213,77 @@ class Workspace:
             sql_type = "REAL" if kind == "real" else "TEXT"
             self._connection.execute(f"ALTER TABLE points ADD COLUMN {quote(name)} {sql_type}")
             self._connection.execute(
-                "INSERT INTO columns (name, kind, position) VALUES (?, ?, ?)",
-                (name, kind, position),
+                "INSERT INTO columns (name, kind, position, computed) VALUES (?, ?, ?, ?)",
+                (name, kind, position, int(computed)),
             )
             position += 1
 
     def set_column(self, name: str, values: Sequence | np.ndarray, kind: str = "real") -> None:
         """Set a whole column (one value per point) in one transaction, adding it when new."""
-        if kind not in ("real", "text"):
-            raise InvalidParameterError(f"column kind must be 'real' or 'text', got {kind!r}")
-        if name in ("id", "path", "source"):
-            raise InvalidParameterError(f"column {name!r} cannot be overwritten")
-        values = list(values)
-        n = self.n_points
-        if len(values) != n:
-            raise InvalidParameterError(f"column {name!r} needs {n} values, got {len(values)}")
-        if kind == "real":
-            cells = [None if v is None or np.isnan(float(v)) else float(v) for v in values]
-        else:
-            cells = [None if v is None else str(v) for v in values]
-        with transaction(self._connection):
-            if name not in FIXED_COLUMNS:
-                self._add_columns({name: kind})
-            self._connection.executemany(
-                f"UPDATE points SET {quote(name)} = ? WHERE id = ?",
-                [(cell, index) for index, cell in enumerate(cells)],
-            )
+        self.set_columns({name: values}, kind=kind)
 
-    def append_points(self, records: Sequence[dict], kinds: dict[str, str]) -> None:
-        """Insert points (dicts of column -> value; ids follow on) in one transaction."""
+    def set_columns(
+        self,
+        columns: dict[str, Sequence | np.ndarray],
+        *,
+        kind: str = "real",
+        computed: bool = False,
+        run: tuple[str, str] | None = None,
+    ) -> None:
+        """Set whole columns (one value per point each) in one transaction, adding new ones.
+
+        ``computed`` marks new columns as written by a command (not editable); ``run`` records
+        ``(what, run id)`` in the same transaction, so a checker can tell that every column of
+        one command came from one run.
+        """
+        check_value("kind", kind, Options("real", "text"))
+        n = self.n_points
+        cells: dict[str, list] = {}
+        for name, values in columns.items():
+            if name in ("id", "path", "source"):
+                raise fail("column", f"{name!r} cannot be overwritten")
+            values = list(values)
+            if len(values) != n:
+                raise fail("column", f"{name!r} needs {n} values, got {len(values)}")
+            if kind == "real":
+                cells[name] = [
+                    None if v is None or np.isnan(float(v)) else float(v) for v in values
+                ]
+            else:
+                cells[name] = [None if v is None else str(v) for v in values]
         with transaction(self._connection):
-            self._add_columns(kinds)
+            self._add_columns(
+                {name: kind for name in cells if name not in FIXED_COLUMNS}, computed=computed
+            )
+            for name, column in cells.items():
+                self._connection.executemany(
+                    f"UPDATE points SET {quote(name)} = ? WHERE id = ?",
+                    [(cell, index) for index, cell in enumerate(column)],
+                )
+            if run is not None:
+                self._connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                    (f"run:{run[0]}", run[1]),
+                )
+
+    def run_id(self, what: str) -> str | None:
+        """The id of the last run of ``what`` recorded by :meth:`set_columns` (or None)."""
+        row = self._connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"run:{what}",)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def append_points(
+        self, records: Sequence[dict], kinds: dict[str, str], computed: Sequence[str] = ()
+    ) -> None:
+        """Insert points (dicts of column -> value; ids follow on) in one transaction.
+
+        New columns named in ``computed`` are recorded as not editable (see
+        :meth:`computed_columns`).
+        """
+        with transaction(self._connection):
+            self._add_columns({k: v for k, v in kinds.items() if k not in computed})
+            self._add_columns({k: v for k, v in kinds.items() if k in computed}, computed=True)
             start = self.n_points
             for offset, record in enumerate(records):
                 names = ["id", *record]
@@ -236,37 +324,46 @@ class Workspace:
         return _edits.edit_history(self._connection, limit)
 
     # -- vectors ---------------------------------------------------------------------------
-    def _vector_file(self, name: str) -> Path:
-        return self.path / "vectors" / f"{check_name(name, 'feature')}.npy"
-
     def features(self) -> list[str]:
-        return sorted(path.stem for path in (self.path / "vectors").glob("*.npy"))
+        """Names of the stored features (``pixels64``, ``texture``, ``spade-disc.RUN``, ...)."""
+        return self._vectors.names()
 
     def vectors(self, name: str) -> np.ndarray:
-        """(n_points, d) float32, memory-mapped read-only."""
-        path = self._vector_file(name)
-        if not path.is_file():
-            known = ", ".join(self.features()) or "none yet"
-            raise UnknownFeatureError(
-                f"no feature {name!r} in {self.path} (features: {known}); "
-                f"compute it with `synthscope embed {self.path} --features ...`"
-            )
-        array = np.load(path, mmap_mode="r")
-        n = self.n_points
-        if array.shape[0] < n:
-            raise WorkspaceError(
-                f"feature {name!r} covers {array.shape[0]} of {n} points; recompute it with "
-                f"`synthscope embed {self.path} --features ...`"
-            )
-        return array[:n]
+        """(n_points, d) float32, memory-mapped read-only; refuses missing or stale vectors."""
+        return self._vectors.read(name, self.n_points, where=self.path)
 
-    def write_vectors(self, name: str, array: np.ndarray) -> None:
-        array = np.asarray(array, dtype=np.float32)
-        if array.ndim != 2 or array.shape[0] != self.n_points:
+    def write_vectors(
+        self,
+        name: str,
+        array: np.ndarray,
+        provenance: dict | None = None,
+        *,
+        n_points: int | None = None,
+    ) -> dict:
+        """Store a feature (one row per point) with how it was made; returns the stored record.
+
+        ``n_points`` is the number of rows expected when it is not the current point count (an
+        ingest writes the vectors of points it commits afterwards).
+        """
+        expected = self.n_points if n_points is None else n_points
+        shape = np.shape(array)
+        if len(shape) != 2 or shape[0] != expected:
             raise InvalidParameterError(
-                f"feature {name!r} needs shape ({self.n_points}, d), got {array.shape}"
+                f"feature {name!r} needs shape ({expected}, d), got {shape}"
             )
-        save_npy_atomic(self._vector_file(name), array)
+        return self._vectors.write(name, array, {**(provenance or {}), "n_points": expected})
+
+    def vectors_file(self, name: str) -> Path:
+        """The file feature ``name`` is stored in (for messages and exports)."""
+        return self._vectors._file(name)
+
+    def feature_info(self, name: str) -> dict | None:
+        """How feature ``name`` was made (spec, extractor, parameters, time), or None if unknown."""
+        return self._vectors.provenance(name)
+
+    def vectors_digest(self, name: str) -> str:
+        """SHA-1 of the feature's rows for the current points (cached in its provenance)."""
+        return self._vectors.digest(name, self.n_points)
 
     # -- thumbnails and images -------------------------------------------------------------
     def thumbnails(self) -> np.ndarray:
@@ -290,12 +387,47 @@ class Workspace:
             raise InvalidParameterError(f"no point {point} (0..{self.n_points - 1})")
         return split_frame(row[0])
 
-    def read_image(self, point: int) -> np.ndarray:
-        """Full-resolution 8-bit grayscale (H, W) of point ``point``, decoded from its file."""
-        from synthscope.io import read_grayscale
+    # -- settings -----------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        """A workspace-wide setting (``resize``, ...), or None when unset."""
+        row = self._connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"setting:{key}",)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
+    def set_setting(self, key: str, value: object) -> None:
+        """Record a workspace-wide setting (in its own transaction)."""
+        with transaction(self._connection):
+            self._connection.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (f"setting:{key}", str(value)),
+            )
+
+    @property
+    def resize(self) -> int | None:
+        """The side every image is brought to before any feature (``ingest --resize``), or None."""
+        value = self.setting("resize")
+        return None if value is None else int(value)
+
+    def read_frames(self, file: Path) -> list:
+        """Every frame of ``file`` as an 8-bit ``L`` image, at the workspace's size if it has one."""
+        from synthscope.io import Frame, read_frames, resize_image
+
+        frames = read_frames(file)
+        size = self.resize
+        if size is None:
+            return frames
+        return [Frame(resize_image(f.image, size), f.index) for f in frames]
+
+    def read_image(self, point: int) -> np.ndarray:
+        """The 8-bit grayscale (H, W) of point ``point`` as features see it (full resolution,
+        or the workspace's size when it was ingested with ``resize``)."""
         file, frame = self.image_file(point)
-        return read_grayscale(file, frame)
+        frames = self.read_frames(file)
+        for item in frames:
+            if item.index == frame:
+                return np.asarray(item.image)
+        raise ImageReadError(file, f"has no frame {frame} ({len(frames)} frames)")
 
     def label_map(self, point: int) -> np.ndarray | None:
         """The point's label map (H, W) uint8, or None when it was ingested without one."""
@@ -307,12 +439,21 @@ class Workspace:
         if row is None or row[0] is None:
             return None
         with Image.open(row[0]) as image:
-            return np.asarray(image).astype(np.uint8)
+            labels = np.asarray(image).astype(np.uint8)
+        if self.resize is not None:
+            from synthscope.io import resize_labels
+
+            labels = resize_labels(labels, self.resize)
+        return labels
 
     # -- projections -----------------------------------------------------------------------
-    def projection_id(self, request: dict) -> str:
-        """A stable id for a projection request: same request on the same points, same id."""
-        key = json.dumps({**request, "n_points": self.n_points}, sort_keys=True, default=str)
+    def projection_id(self, request: Any) -> str:
+        """A stable id for a projection request: same request on the same points, same id.
+
+        ``request`` is a :class:`~synthscope.projection.ProjectionRequest` or its canonical dict.
+        """
+        canonical = request.canonical() if hasattr(request, "canonical") else dict(request)
+        key = json.dumps({**canonical, "n_points": self.n_points}, sort_keys=True, default=str)
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def save_projection(self, pid: str, embedding: np.ndarray, meta: dict) -> None:
@@ -328,6 +469,29 @@ class Workspace:
         if not (array.is_file() and meta.is_file()):
             return None
         return np.load(array), json.loads(meta.read_text())
+
+    def realism_report_path(self, feature: str) -> Path:
+        """Where the last ``score`` of ``feature`` keeps its JSON report."""
+        return self.path / REALISM_FOLDER / f"{self._vectors._file(feature).stem}.json"
+
+    def realism_summary_path(self) -> Path:
+        """Where the last ``score`` keeps its side-by-side comparison of the features scored."""
+        return self.path / REALISM_FOLDER / "summary.json"
+
+    def realism_reports(self) -> dict[str, Path]:
+        """Feature -> stored report, in the order the last ``score`` listed them."""
+        folder = self.path / REALISM_FOLDER
+        found = {p.stem: p for p in sorted(folder.glob("*.json")) if p.stem != "summary"}
+        summary = self.realism_summary_path()
+        if summary.is_file():
+            try:
+                order = list(json.loads(summary.read_text(encoding="utf-8"))["features"])
+            except (ValueError, KeyError, TypeError):
+                order = []
+            found = {**{f: found[f] for f in order if f in found}, **found}
+        if not found and (self.path / LEGACY_REALISM_REPORT).is_file():
+            return {"": self.path / LEGACY_REALISM_REPORT}
+        return found
 
     def projections(self) -> list[dict]:
         folder = self.path / "projections"

@@ -6,13 +6,13 @@ TF Projector's users asked for. A tile is a 2048x2048 PNG holding 32x32 thumbnai
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from synthscope._files import write_bytes_atomic
+from synthscope.io import atlas_tile, encode_png
 
 __all__ = ["THUMBS_PER_ROW", "THUMBS_PER_TILE", "THUMB_SIZE", "make_thumbnail", "write_tiles"]
 
@@ -36,19 +36,6 @@ def make_thumbnail(image: Image.Image, size: int = THUMB_SIZE) -> np.ndarray:
     return canvas
 
 
-def tile_image(thumbs: np.ndarray) -> Image.Image:
-    """Pack up to THUMBS_PER_TILE thumbnails (k, 64, 64) into one square atlas image."""
-    side = THUMBS_PER_ROW * THUMB_SIZE
-    atlas = np.zeros((side, side), dtype=np.uint8)
-    for index, thumb in enumerate(thumbs):
-        row, column = divmod(index, THUMBS_PER_ROW)
-        atlas[
-            row * THUMB_SIZE : (row + 1) * THUMB_SIZE,
-            column * THUMB_SIZE : (column + 1) * THUMB_SIZE,
-        ] = thumb
-    return Image.fromarray(atlas, mode="L")
-
-
 def tile_path(folder: Path, tile: int) -> Path:
     return folder / f"tile_{tile:04d}.png"
 
@@ -56,7 +43,5 @@ def tile_path(folder: Path, tile: int) -> Path:
 def write_tiles(folder: Path, thumbs: np.ndarray, first_point: int) -> None:
     """(Re)write the tiles that hold points ``first_point`` onwards."""
     for tile in range(first_point // THUMBS_PER_TILE, -(-len(thumbs) // THUMBS_PER_TILE)):
-        chunk = thumbs[tile * THUMBS_PER_TILE : (tile + 1) * THUMBS_PER_TILE]
-        buffer = io.BytesIO()
-        tile_image(chunk).save(buffer, format="PNG", compress_level=1)
-        write_bytes_atomic(tile_path(folder, tile), buffer.getvalue())
+        image = atlas_tile(thumbs, tile, THUMBS_PER_ROW)
+        write_bytes_atomic(tile_path(folder, tile), encode_png(image))

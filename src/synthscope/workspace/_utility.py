@@ -26,7 +26,7 @@ from synthscope._params import Integral, Interval, Options, Real, check_params
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InvalidParameterError, WorkspaceError
 from synthscope.workspace._select import select_points
-from synthscope.workspace._store import Workspace
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace
 
 __all__ = [
     "DEFAULT_CURATED",
@@ -63,11 +63,18 @@ def _fail(message: str, parameter: str | None = None) -> InvalidParameterError:
 
 # -- the split ------------------------------------------------------------------------------------
 def _real_groups(ws: Workspace, real_ids: np.ndarray) -> tuple[np.ndarray, bool]:
-    """The group of every real point; without a group column, each point is its own group."""
+    """The group of every real point, scoped to its folder when the real points come from several
+    (a 'pb000' in two folders is two pullbacks); a point without a group is its own group."""
     column = ws.column("group")[real_ids]
     if all(g is None for g in column):
         return np.array([f"point-{i}" for i in real_ids], dtype=object), False
-    return np.array(["" if g is None else str(g) for g in column], dtype=object), True
+    names = [None if g is None else str(g) for g in column]
+    if SOURCE_FOLDER in ws.columns():
+        folders = ws.column(SOURCE_FOLDER)[real_ids]
+        if len(set(folders.tolist())) > 1:
+            names = [None if g is None else f"{f}/{g}" for f, g in zip(folders, names, strict=True)]
+    keys = [f"point-{i}" if g is None else g for i, g in zip(real_ids, names, strict=True)]
+    return np.array(keys, dtype=object), True
 
 
 def _draw_split(groups: list[str], n_test: int, seed: int, attempt: int) -> list[str]:
@@ -273,6 +280,14 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _same_maps(maps: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Which of ``maps`` equal one of ``others`` exactly (after resizing)."""
+    import hashlib
+
+    seen = {hashlib.sha1(m.tobytes()).digest() for m in others}
+    return np.array([hashlib.sha1(m.tobytes()).digest() in seen for m in maps], dtype=bool)
+
+
 # -- choosing generated points --------------------------------------------------------------------
 def _curated(
     ws: Workspace, where: Sequence[str] | None, fake_ids: np.ndarray
@@ -441,47 +456,59 @@ def utility_workspace(
     test_groups = set(split["test_groups"])
     is_test = np.array([g in test_groups for g in groups])
 
-    # Generated images made from a test pullback's label maps would leak it into training.
-    fake_groups = ws.column("group")[fake_ids]
-    leaking = np.array([g is not None and str(g) in test_groups for g in fake_groups])
+    # The choices are checked before the slow part (loading every image).
+    curated_positions, note = _curated(ws, curated, fake_ids)
+    scores = _score_columns(ws, rank_by)
+    if top is not None and top > len(fake_ids):
+        raise _fail(f"--top {top}: there are only {len(fake_ids)} generated points", "top")
+
+    segment = task == "segment"
+    total = len(real_ids) + len(fake_ids)
+    real_images, real_maps = _load(ws, real_ids, size, segment, load_progress, 0, total)
+    fake_images, fake_maps = _load(ws, fake_ids, size, segment, load_progress, len(real_ids), total)
+    leaking = np.zeros(len(fake_ids), dtype=bool)
+    if segment:
+        assert real_maps is not None and fake_maps is not None
+        n_classes = _check_classes(real_maps, fake_maps)
+        class_names = _class_names(ws, real_ids, n_classes)
+        real_targets, fake_targets = real_maps, fake_maps
+        leaking = _same_maps(fake_maps, real_maps[is_test])
+    assert real_targets is not None and fake_targets is not None
     if leaking.any():
-        notes.append(
-            f"{int(leaking.sum())} generated points share a group with the real test groups and "
-            "were left out of every arm (they may be made from test label maps)."
-        )
+        # Made from a test image's label map: training on it would leak the test set.
         if leaking.all():
             raise _fail(
-                "every generated point shares a group with the real test groups; none can be "
-                "trained on without leaking the test set",
+                "every generated point's label map is one of the real test images' label maps: "
+                "none can be trained on without leaking the test set",
                 "test_fraction",
             )
-        fake_ids = fake_ids[~leaking]
-        if fake_targets is not None:
-            fake_targets = fake_targets[~leaking]
-
-    curated_positions, note = _curated(ws, curated, fake_ids)
+        notes.append(
+            f"{int(leaking.sum())} generated points have the label map of a real test image "
+            "(made from it) and were left out of every arm."
+        )
+        keep = ~leaking
+        fake_ids, fake_images, fake_targets = fake_ids[keep], fake_images[keep], fake_targets[keep]
+        if curated_positions is not None:
+            new_position = np.cumsum(keep) - 1
+            curated_positions = new_position[curated_positions[keep[curated_positions]]]
+            if curated_positions.size == 0:
+                if curated:
+                    raise _fail(
+                        f"--curated {' and '.join(curated)}: matches only generated points made "
+                        "from test label maps",
+                        "curated",
+                    )
+                curated_positions = None
     if note:
         notes.append(note)
     k = top or (len(curated_positions) if curated_positions is not None else len(fake_ids) // 2)
     k = max(1, k)
-    scores = _score_columns(ws, rank_by)
     if not rank_by:
         usable = [s for s in scores if np.isfinite(ws.column(s)[fake_ids]).sum() >= k]
         if len(usable) < len(scores):
             notes.append(f"Scores with too few values for the top {k}: skipped.")
         scores = usable
     top_positions = _top(ws, scores, fake_ids, k)
-
-    segment = task == "segment"
-    total = len(real_ids) + len(fake_ids)
-    real_images, real_maps = _load(ws, real_ids, size, segment, load_progress, 0, total)
-    fake_images, fake_maps = _load(ws, fake_ids, size, segment, load_progress, len(real_ids), total)
-    if segment:
-        assert real_maps is not None and fake_maps is not None
-        n_classes = _check_classes(real_maps, fake_maps)
-        class_names = _class_names(ws, real_ids, n_classes)
-        real_targets, fake_targets = real_maps, fake_maps
-    assert real_targets is not None and fake_targets is not None
 
     data = UtilityData(
         task=task,

@@ -67,17 +67,36 @@ export interface Coordinates {
   dims: number;
 }
 
+/** The fields of `synthscope.projection.ProjectionRequest`; omitted ones take its defaults. */
 export interface ProjectionRequest {
   method: "pca" | "tsne" | "umap";
   dims: 2 | 3;
+  feature?: string;
   perplexity?: number;
-  learning_rate?: number | null;
+  learning_rate?: number | "auto";
   iterations?: number;
-  pca50?: boolean;
+  pca_dims?: number | null;
   seed?: number;
   n_neighbors?: number;
   min_dist?: number;
   metric?: "euclidean" | "cosine";
+}
+
+/** One accepted kind of value of a request field (JSON-schema-like, from the server's table). */
+export interface FieldConstraint {
+  type?: "integer" | "number" | "string" | "null";
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+}
+
+/** Defaults and limits of a projection request: the page's inputs are set from these. */
+export interface ProjectionSchema {
+  defaults: Record<string, unknown>;
+  constraints: Record<string, FieldConstraint[]>;
+  method_fields: Record<string, string[]>;
 }
 
 export interface JobStatus {
@@ -115,6 +134,7 @@ async function postJson<T>(path: string, body?: unknown): Promise<T> {
 }
 
 export const getDataset = () => getJson<Dataset>("api/dataset");
+export const getProjectionSchema = () => getJson<ProjectionSchema>("api/projections/schema");
 
 /** Decode the column container: uint32 header length, JSON header, padding, typed payload. */
 export function decodeColumn(buffer: ArrayBuffer): Column {

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from synthscope.server.deps import StateDep, WorkspaceDep
 from synthscope.server.routes._common import check_point, column_info
-from synthscope.server.routes.realism import find_report
+from synthscope.server.routes.realism import scored_features
 
 router = APIRouter(tags=["dataset"])
 
@@ -23,7 +23,8 @@ def read_dataset(ws: WorkspaceDep, state: StateDep) -> dict[str, Any]:
         "features": list(ws.features()),
         "projections": list(ws.projections()),
         "thumbs": state.thumbs.layout().to_json(),
-        "realism": find_report(state.settings.workspace) is not None,
+        "realism": bool(scored_features(ws)),
+        "scored": scored_features(ws),
     }
 
 

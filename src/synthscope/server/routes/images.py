@@ -6,7 +6,7 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import FileResponse
 
-from synthscope.server._atlas import encode_png
+from synthscope.io import encode_png
 from synthscope.server.deps import StateDep, WorkspaceDep
 from synthscope.server.routes._common import check_point
 

@@ -6,8 +6,8 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
+from synthscope._neighbors import query_neighbors
 from synthscope.errors import UnknownFeatureError
-from synthscope.server._neighbors import nearest_neighbors
 from synthscope.server.deps import WorkspaceDep
 from synthscope.server.routes._common import check_point
 
@@ -28,7 +28,7 @@ def read_neighbors(
     feature = feature or (features[0] if features else None)
     if feature is None:
         raise UnknownFeatureError("the workspace has no feature vectors: run `synthscope embed`")
-    ids, dist = nearest_neighbors(ws.vectors(feature), point, k, metric)
+    ids, dist = query_neighbors(ws.vectors(feature), point, k, metric)
     return {
         "id": point,
         "feature": feature,

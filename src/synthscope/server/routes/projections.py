@@ -1,71 +1,59 @@
-"""Projections: read stored ones as binary, start new ones, watch them live over a WebSocket."""
+"""Projections: read stored ones as binary, start new ones, watch them live over a WebSocket.
+
+The request body is the same :class:`~synthscope.projection.ProjectionRequest` the command line
+builds (its fields, defaults and constraints come from one table), so the page and
+``synthscope project`` find each other's results. Work goes through
+:func:`synthscope.workspace.project`, the one runner.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
+import sys
+import typing
 from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Response, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, create_model
 
 from synthscope.errors import UnknownFeatureError
+from synthscope.projection import ProjectionRequest
+from synthscope.projection import _request as request_module
 from synthscope.server._jobs import TERMINAL, ProjectionJob, encode_frame
 from synthscope.server._state import ServerState
 from synthscope.server.deps import StateDep, WorkspaceDep
-from synthscope.workspace import projection_meta, projection_request, vectors_digest
+from synthscope.workspace import project, reusable_projection
 
 router = APIRouter(tags=["projections"])
 logger = logging.getLogger(__name__)
 
 
-class ProjectionCreate(BaseModel):
-    """A projection the page asks for; only the fields of its method enter the id.
+def _body_model() -> type[BaseModel]:
+    """The POST body: every ProjectionRequest field, optional (absent = the request's default).
 
-    Defaults and the stored request match ``synthscope project``, so the page and the command
-    line find each other's results.
+    Types come from the request's annotations; ranges and choices are checked by the request
+    itself, so the page reads the same messages as the command line.
     """
-
-    method: Literal["pca", "tsne", "umap"]
-    dims: Literal[2, 3] = 3
-    feature: str | None = None
-    perplexity: float = Field(30.0, gt=0)
-    learning_rate: float | None = Field(None, gt=0, description="None: auto (n/12 early)")
-    iterations: int = Field(1000, ge=1, le=100_000)
-    early_exaggeration: float = Field(12.0, gt=0)
-    pca50: bool = True
-    metric: Literal["euclidean", "cosine"] = "euclidean"
-    seed: int = Field(0, ge=0)
-    n_neighbors: int = Field(15, ge=2, le=200)
-    min_dist: float = Field(0.1, ge=0.0, lt=1.0)
-
-    def canonical(self, feature: str) -> dict[str, Any]:
-        """The request as the workspace stores it: method, feature, and that method's knobs."""
-        return projection_request(
-            self.method,
-            self.dims,
-            feature,
-            self.seed,
-            perplexity=self.perplexity,
-            iterations=self.iterations,
-            learning_rate="auto" if self.learning_rate is None else self.learning_rate,
-            early_exaggeration=self.early_exaggeration,
-            pca_dims=50 if self.pca50 else None,
-            metric=self.metric,
-            n_neighbors=self.n_neighbors,
-            min_dist=self.min_dist,
-        )
-
-    def total(self) -> int:
-        """Iterations the page's counter counts to (0 for PCA and UMAP, which stream none)."""
-        return self.iterations if self.method == "tsne" else 0
+    # The class shows a public __module__; its annotations live in the private module.
+    hints = typing.get_type_hints(
+        ProjectionRequest, globalns=vars(sys.modules[request_module.__name__])
+    )
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name] | None, None) for f in dataclasses.fields(ProjectionRequest)
+    }
+    return create_model(
+        "ProjectionCreate",
+        __doc__="A projection to compute; omitted fields take ProjectionRequest's defaults.",
+        **fields,
+    )
 
 
-def _state(websocket: WebSocket) -> ServerState:
-    return websocket.app.state.synthscope
+ProjectionCreate = _body_model()
 
 
 def _binary(embedding: np.ndarray) -> Response:
@@ -75,6 +63,27 @@ def _binary(embedding: np.ndarray) -> Response:
         media_type="application/octet-stream",
         headers={"X-Count": str(coords.shape[0]), "X-Dims": str(coords.shape[1])},
     )
+
+
+def resolve_request(body: BaseModel, ws: Any) -> ProjectionRequest:
+    """The request a body asks for; without a feature, ``pixels64`` (else the first stored)."""
+    given = {k: v for k, v in body.model_dump().items() if v is not None}
+    if "feature" not in given:
+        features = list(ws.features())
+        if not features:
+            raise UnknownFeatureError(
+                "the workspace has no feature vectors: run `synthscope embed`"
+            )
+        given["feature"] = "pixels64" if "pixels64" in features else features[0]
+    request = ProjectionRequest.from_mapping(given)
+    ws.vectors(request.feature)  # refuses an unknown or stale feature now, not in the job
+    return request
+
+
+@router.get("/projections/schema")
+def projection_schema() -> dict:
+    """Defaults, limits and per-method fields of a projection request (the page's inputs)."""
+    return ProjectionRequest.schema()
 
 
 @router.get("/projection/{pid}")
@@ -87,33 +96,28 @@ def read_projection(pid: str, ws: WorkspaceDep) -> Response:
 
 
 @router.post("/projections", status_code=202)
-def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep) -> dict:
+def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep) -> dict:  # type: ignore[valid-type]
     """Start a projection (or return the stored one with the same request); watch its stream."""
-    features = list(ws.features())
-    feature = body.feature or (features[0] if features else None)
-    if feature is None:
-        raise UnknownFeatureError("the workspace has no feature vectors: run `synthscope embed`")
-    if feature not in features:
-        raise UnknownFeatureError(f"no feature {feature!r}; the workspace has {features}")
-    request = body.canonical(feature)
+    request = resolve_request(body, ws)
+    stored = reusable_projection(ws, request)
+    if stored is not None:
+        return {"id": stored.id, "state": "done", "meta": stored.meta}
     pid = ws.projection_id(request)
-    stored = ws.load_projection(pid)
-    if stored is not None and not stored[1].get("stopped"):
-        return {"id": pid, "state": "done", "meta": stored[1]}
-    run = state.run_projection
+    total = request.iterations if request.method == "tsne" else 0
 
     def work(job: ProjectionJob) -> None:
-        vectors = ws.vectors(feature)
-        result = run(vectors, dict(request), job.callback)
-        embedding = np.asarray(result.embedding, dtype=np.float32)
-        stopped = job._stop.is_set()
-        meta = projection_meta(request, result, vectors_digest(vectors), stopped=stopped)
-        with state.write_lock:
-            ws.save_projection(job.id, embedding, meta)
-        job.iteration = result.iterations
-        job.finish("stopped" if stopped else "done", embedding)
+        done = project(
+            ws,
+            request,
+            force=True,
+            callback=job.callback,
+            callback_every=2,  # the job keeps only the newest iterate: a copy, no more
+            compute=state.compute,
+        )
+        job.iteration = done.meta["iterations"]
+        job.finish("stopped" if done.meta["stopped"] else "done", done.embedding)
 
-    job = state.jobs.start(pid, request, body.total(), work)
+    job = state.jobs.start(pid, request.canonical(), total, work)
     return {"id": pid, "state": job.status()["state"]}
 
 
@@ -136,6 +140,10 @@ def control_projection(
         raise HTTPException(404, f"no projection job {pid!r} in this server")
     job.control(action)
     return job.status()
+
+
+def _state(websocket: WebSocket) -> ServerState:
+    return websocket.app.state.synthscope
 
 
 @router.websocket("/projections/{pid}/stream")

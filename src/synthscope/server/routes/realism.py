@@ -1,34 +1,40 @@
-"""``GET /api/realism``: the report ``synthscope score`` wrote into the workspace, as JSON."""
+"""``GET /api/realism``: the reports ``synthscope score`` kept in the workspace, one per feature."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from synthscope.server.deps import StateDep
+from synthscope.server.deps import WorkspaceDep
 
 router = APIRouter(tags=["realism"])
 
-# Where `score` may leave its JSON report, relative to the workspace folder, first match wins.
-REPORT_NAMES = ("realism.json", "realism/report.json", "reports/realism.json")
 
-
-def find_report(root: Path) -> Path | None:
-    """The realism report inside workspace folder ``root``, if ``score`` has written one."""
-    for name in REPORT_NAMES:
-        path = root / name
-        if path.is_file():
-            return path
-    return None
+def scored_features(ws: Any) -> list[str]:
+    """Features with a stored realism report, in the order ``score`` listed them."""
+    return list(ws.realism_reports())
 
 
 @router.get("/realism")
-def read_realism(state: StateDep) -> dict[str, Any]:
-    """The realism numbers, verdict and per-image ranking; 404 until ``score`` has run."""
-    path = find_report(state.settings.workspace)
-    if path is None:
+def read_realism(ws: WorkspaceDep, feature: str | None = None) -> dict[str, Any]:
+    """One feature's realism numbers, verdict and per-image ranking (the first scored by default).
+
+    ``scored`` lists every feature with a report and ``summary`` holds the side-by-side table of
+    the last run that compared several; 404 until ``score`` has run.
+    """
+    reports = ws.realism_reports()
+    if not reports:
         raise HTTPException(404, "no realism report yet: run `synthscope score WS`")
-    return json.loads(path.read_text(encoding="utf-8"))
+    name = feature if feature is not None else next(iter(reports))
+    if name not in reports:
+        raise HTTPException(
+            404, f"no realism report for feature {name!r} (scored: {', '.join(reports) or 'none'})"
+        )
+    data = json.loads(reports[name].read_text(encoding="utf-8"))
+    summary_path = ws.realism_summary_path()
+    summary = (
+        json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else None
+    )
+    return {**data, "scored": [f for f in reports if f], "summary": summary}

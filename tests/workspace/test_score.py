@@ -10,9 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from synthscope.cli import app
-from synthscope.errors import InputError, WorkspaceError
-from synthscope.realism import score_workspace
-from synthscope.workspace import Workspace
+from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
+from synthscope.workspace import Workspace, score_workspace
 
 
 def _make(path: Path, n_real: int = 24, n_fake: int = 20, *, shift: float = 0.0) -> Path:
@@ -44,12 +43,16 @@ def test_scores_stored_as_columns(tmp_path):
     with Workspace.open(path) as ws:
         for name in ("realism_c2st", "realism_knn", "nearest_real_id", "nearest_real_ratio",
                      "likely_copy"):  # fmt: skip
-            column = ws.column(name)
+            column = ws.column(f"{name}:pixels64")
             assert np.isnan(column[:24]).all(), name
             assert np.isfinite(column[24:]).all(), name
-        assert set(ws.column("nearest_real_id")[24:]) <= set(range(24))
-        np.testing.assert_allclose(ws.column("realism_c2st")[24:], report.scores.c2st_probability)
-    data = json.loads((path / "realism.json").read_text())
+        assert set(ws.column("nearest_real_id:pixels64")[24:]) <= set(range(24))
+        np.testing.assert_allclose(
+            ws.column("realism_c2st:pixels64")[24:], report.scores.c2st_probability
+        )
+        # written by the command, so shown but never edited
+        assert "realism_c2st:pixels64" not in ws.editable_columns()
+    data = json.loads((path / "realism" / "pixels64.json").read_text())
     assert data["point_ids"] == "workspace point ids"
     assert data["per_fake_image"]["id"] == list(range(24, 44))
     assert report.verdict.startswith("Distinguishable")
@@ -116,7 +119,66 @@ def test_cli_on_ingested_folders(image_folders, tmp_path):
     assert "data:image/png;base64," in text  # closest pairs drawn from the thumbnails
     with Workspace.open(ws_path) as ws:
         source = ws.column("source")
-        scores = ws.column("realism_knn")
+        scores = ws.column("realism_knn:pixels64")
         assert np.isnan(scores[source == "real"]).all()
         assert np.isfinite(scores[source == "fake"]).all()
-    assert (ws_path / "realism.json").is_file()
+    assert (ws_path / "realism" / "pixels64.json").is_file()
+
+
+def _colliding_folders(root):
+    """Real and generated folders whose pullback subfolders share names (pb1, pb2)."""
+    from tests.helpers import write_images
+
+    for source, seed in (("real", 1), ("fake", 50)):
+        for k, group in enumerate(("pb1", "pb2", "pb3")):
+            write_images(root / source / group, 6, seed=seed + k)
+    return root / "real", root / "fake"
+
+
+def test_group_names_are_scoped_to_their_folder_unless_shared(tmp_path):
+    from synthscope.workspace import ingest
+
+    real, fake = _colliding_folders(tmp_path)
+    ingest(tmp_path / "ws", [real], [fake])
+    fast = {"n_permutations": 20, "n_components": 4, "kid_subsets": 3, "store": False}
+    scoped = score_workspace(tmp_path / "ws", **fast)
+    assert scoped.n_groups == 6  # pb1..pb3 of each folder, kept apart
+    assert "kept apart" in scoped.evidence[0] and "pb1, pb2, pb3" in scoped.evidence[0]
+    assert "within" not in scoped.one_nn.permutation  # no group holds both sources
+    shared = score_workspace(tmp_path / "ws", groups="shared", **fast)
+    assert shared.n_groups == 3 and "within 3 groups holding both" in shared.one_nn.permutation
+    assert shared.evidence[0].startswith("Groups shared across real and generated")
+    with pytest.raises(InvalidParameterError, match="groups must be one of 'scoped', 'shared'"):
+        score_workspace(tmp_path / "ws", groups="maybe", **fast)
+
+
+def test_several_features_side_by_side(tmp_path):
+    path = _make(tmp_path / "ws", shift=3.0)
+    with Workspace.open(path) as ws:
+        vectors = np.asarray(ws.vectors("pixels64"))
+        # a second space that sees nothing: the generated rows carry no shift there
+        blind = np.random.default_rng(5).normal(size=vectors.shape)
+        ws.write_vectors("blind", blind, {"standardize": True})
+    out = tmp_path / "both.json"
+    result = CliRunner().invoke(
+        app,
+        ["score", str(path), "--features", "pixels64", "--features", "blind",
+         "--json", str(out), *FAST],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("The feature spaces disagree"))
+    assert lines[at + 1].startswith("pixels64: distinguishable, AUROC ")
+    assert "; blind: not distinguishable" in lines[at + 1]
+    assert lines[at + 2].split() == ["feature", "dims", "1-NN", "acc", "p", "C2ST", "AUROC", "p",
+                                "MMD²", "p", "FD", "(null)", "KID", "(null)"]  # fmt: skip
+    data = json.loads(out.read_text())
+    assert list(data["features"]) == ["pixels64", "blind"] and len(data["table"]) == 2
+    assert data["features"]["blind"]["evidence"][0].startswith("Each of the 16 columns of blind")
+    with Workspace.open(path) as ws:
+        for feature in ("pixels64", "blind"):
+            assert np.isfinite(ws.column(f"realism_c2st:{feature}")[24:]).all()
+        assert list(ws.realism_reports()) == ["pixels64", "blind"]
+    single = tmp_path / "one.json"
+    CliRunner().invoke(app, ["score", str(path), "--json", str(single), *FAST])
+    assert "verdict" in json.loads(single.read_text())  # one feature keeps the report's shape

@@ -98,14 +98,14 @@ def read_folder(folder: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 def tsne_real_share(ws, seed: int, k: int = 10) -> np.ndarray:
     """Share of real points among each point's k nearest neighbours in a 3-D t-SNE of pixels64."""
-    from synthscope.workspace import project, projection_request
+    from synthscope.projection import ProjectionRequest
+    from synthscope.workspace import project
 
     perplexity = min(30.0, (ws.n_points - 1) / 3.5)
-    request = projection_request(
-        "tsne", 3, "pixels64", seed, perplexity=perplexity, iterations=1000
+    request = ProjectionRequest(
+        method="tsne", dims=3, feature="pixels64", seed=seed, perplexity=perplexity
     )
-    pid, _, _ = project(ws, request)
-    coords, _ = ws.load_projection(pid)
+    coords = np.asarray(project(ws, request).embedding, dtype=np.float64)
     squared = ((coords[:, None, :] - coords[None, :, :]) ** 2).sum(-1)
     np.fill_diagonal(squared, np.inf)
     neighbours = np.argsort(squared, axis=1)[:, :k]

@@ -111,7 +111,7 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
             c.difference,
             c.ci,
             (),
-            "#2ca02c" if c.ci[0] > 0 else "#d62728" if c.ci[1] < 0 else "#7f7f7f",
+            {1: "#2ca02c", -1: "#d62728", 0: "#7f7f7f"}[c.direction],
         )
         for c in result.comparisons
     ]
@@ -200,7 +200,8 @@ def render_html(result: UtilityResult, *, title: str = "synthscope utility repor
         _figure(
             _interval_plot(diff_rows, reference=0.0),
             "Differences, paired over repeats and test groups; dashed line = no difference. "
-            "Green: the interval lies above zero; red: below.",
+            "Green: the interval lies above zero and every repeat rose; red: below, every repeat "
+            "fell.",
         ),
         comparisons_table,
         per_class,

@@ -79,7 +79,10 @@ class ArmResult:
 
 @dataclass(frozen=True)
 class Comparison:
-    """``arm`` minus ``baseline`` on the primary metric, paired over repeats and test groups."""
+    """``arm`` minus ``baseline`` on the primary metric, paired over repeats and test groups.
+
+    ``runs`` holds the difference of each repeat on the whole test set.
+    """
 
     arm: str
     baseline: str
@@ -88,6 +91,21 @@ class Comparison:
     p_value: float
     n_repeats: int
     n_groups: int
+    runs: tuple[float, ...] = ()
+
+    @property
+    def direction(self) -> int:
+        """+1 (a rise) or -1 (a fall) when the interval excludes zero *and* every repeat moved
+        the same way; 0 otherwise, and always with a single repeat. A bootstrap over three
+        repeats sees training randomness only roughly (the mean of three draws lies outside
+        their range a quarter of the time), so the repeats must also agree."""
+        if len(self.runs) < 2:
+            return 0
+        if self.ci[0] > 0 and all(v > 0 for v in self.runs):
+            return 1
+        if self.ci[1] < 0 and all(v < 0 for v in self.runs):
+            return -1
+        return 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +114,8 @@ class Comparison:
             "difference": _num(self.difference),
             "ci": _pair(self.ci),
             "p_value": _num(self.p_value),
+            "runs": [_num(v) for v in self.runs],
+            "direction": self.direction,
             "paired_units": {"repeats": self.n_repeats, "test_groups": self.n_groups},
         }
 

@@ -287,20 +287,17 @@ def utility_study(
         baselines = [b for b in ("real", arm.control) if b in names and b != arm.name]
         for baseline in dict.fromkeys(baselines):
             difference = resampled[arm.name] - resampled[baseline]
-            point = float(
-                np.mean(
-                    [
-                        a.evaluate()[0] - b.evaluate()[0]
-                        for a, b in zip(runs[arm.name], runs[baseline], strict=True)
-                    ]
-                )
+            per_repeat = tuple(
+                float(a.evaluate()[0] - b.evaluate()[0])
+                for a, b in zip(runs[arm.name], runs[baseline], strict=True)
             )
             bootstrapped = combine(difference, resamples)
             comparisons.append(
                 Comparison(
                     arm=arm.name,
                     baseline=baseline,
-                    difference=point,
+                    difference=float(np.mean(per_repeat)),
+                    runs=per_repeat,
                     ci=interval(bootstrapped, confidence),
                     p_value=p_value(bootstrapped),
                     n_repeats=repeats,
@@ -324,8 +321,8 @@ def utility_study(
         )
     if repeats == 1:
         notes.append(
-            "One repeat: the intervals reflect the test groups only, not training randomness; "
-            "a difference may be one training's luck (use --repeats 3 or more)."
+            "One repeat: the intervals reflect the test groups only, not training randomness, so "
+            "no difference is called a change (use --repeats 3 or more)."
         )
     elif repeats < 3:
         notes.append(f"{repeats} repeats: intervals reflect training randomness only roughly.")

@@ -1,7 +1,9 @@
 """The plain-language verdict of a utility study: what adding generated images did, in words.
 
-A change is called a rise or a fall only when its whole interval lies on one side of zero;
-otherwise the sentence says the metric did not change detectably, and gives the interval.
+A change is called a rise or a fall only when its whole interval lies on one side of zero and
+every repeat moved the same way (:attr:`Comparison.direction`); otherwise the sentence says the
+metric did not change detectably, and gives the interval. With one repeat nothing is called a
+change: one training cannot tell an effect from training randomness.
 """
 
 from __future__ import annotations
@@ -22,12 +24,7 @@ def _p(value: float) -> str:
 
 
 def _direction(item: Comparison) -> str:
-    low, high = item.ci
-    if low > 0:
-        return "raised"
-    if high < 0:
-        return "lowered"
-    return "did not detectably change"
+    return {1: "raised", -1: "lowered", 0: "did not detectably change"}[item.direction]
 
 
 def _change(what: str, metric: str, base: ArmResult, arm: ArmResult, item: Comparison) -> str:
@@ -39,13 +36,7 @@ def _change(what: str, metric: str, base: ArmResult, arm: ArmResult, item: Compa
 
 
 def _against_chance(control: ArmResult, item: Comparison, metric: str, noun: str) -> str:
-    low, high = item.ci
-    if low > 0:
-        verb = "beat"
-    elif high < 0:
-        verb = "did worse than"
-    else:
-        verb = "did not detectably beat"
+    verb = {1: "beat", -1: "did worse than", 0: "did not detectably beat"}[item.direction]
     return (
         f"{control.n_generated} random generated {noun} gave {control.mean:.3f}: this choice {verb} "
         f"chance ({metric} {item.difference:+.3f} {_interval(item.ci)}, {_p(item.p_value)})"

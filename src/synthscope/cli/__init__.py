@@ -13,8 +13,10 @@ import sys
 from synthscope.cli import (  # noqa: F401
     _phantom,
     _workspace_commands,
+    _curate,
     _project,
     _score,
+    _utility,
     _serve,
     _spade,
     _encoder,

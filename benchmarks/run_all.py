@@ -25,6 +25,7 @@ BENCHMARKS = [
     ("extractors_speed.py", True),
     ("encoder.py", True),
     ("features.py", True),
+    ("utility.py", True),
 ]
 
 

@@ -25,11 +25,11 @@ from synthscope.utility._train import TASKS, TrainConfig, predict, resolve_devic
 
 __all__ = [
     "ARM_KINDS",
-    "TASKS",
     "ArmResult",
     "ArmSpec",
     "Comparison",
     "SmallCNN",
+    "TASKS",
     "TrainConfig",
     "UNet",
     "UtilityData",

@@ -307,6 +307,10 @@ class Workspace:
                 raise InvalidParameterError(
                     f"column {column!r} is numeric; {value!r} is not a number"
                 ) from None
+            if not np.isfinite(value):
+                raise InvalidParameterError(
+                    f"column {column!r} takes finite numbers (got {value!r})", parameter="value"
+                )
         return _edits.apply_edit(self._connection, ids, column, value)
 
     def undo(self) -> int | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from fastapi import HTTPException
 
-__all__ = ["check_point", "column_info", "parse_ids"]
+from synthscope._params import fail
+
+__all__ = ["MAX_IDS_TEXT", "check_point", "column_info", "ids_list", "parse_ids"]
 
 
 def check_point(ws: Any, point: int) -> int:
@@ -16,24 +20,50 @@ def check_point(ws: Any, point: int) -> int:
     return point
 
 
+#: Longest ``ids`` text read (a URL holds far less; a POST body's ids are checked one by one).
+MAX_IDS_TEXT = 1_000_000
+
+
+def _bound(part: str, n_points: int) -> tuple[int, int]:
+    """``"3"`` -> (3, 3), ``"10-12"`` -> (10, 12), checked against ``n_points`` before any use."""
+    low_text, dash, high_text = part.partition("-") if not part.startswith("-") else (part, "", "")
+    if dash and not high_text:
+        raise fail("ids", f"must be integers or ranges like 3-7 (got {part[:40]!r})")
+    try:  # int() refuses texts over 4,300 digits: no huge numbers are built either
+        low = int(low_text)
+        high = int(high_text) if dash else low
+    except ValueError:
+        raise fail("ids", f"must be integers or ranges like 3-7 (got {part[:40]!r})") from None
+    if high < low:
+        raise fail("ids", f"range {low}-{high} runs backwards (write {high}-{low})")
+    if low < 0 or high >= n_points:
+        raise fail("ids", f"out of range 0..{n_points - 1} (got {part[:40]!r})")
+    return low, high
+
+
 def parse_ids(text: str, n_points: int) -> list[int]:
-    """Point ids from ``"3,5,10-12"`` (ranges inclusive), each checked against ``n_points``."""
-    ids: list[int] = []
+    """Sorted, distinct point ids from ``"3,5,10-12"`` (ranges inclusive).
+
+    Every number and range is checked against ``n_points`` before anything is built, and the
+    result is marked in one array of ``n_points`` flags: ``ids=0-100000000`` is refused at once,
+    and no text makes more work than the points there are.
+    """
+    if len(text) > MAX_IDS_TEXT:
+        raise fail("ids", f"text is over {MAX_IDS_TEXT} characters; POST the ids instead")
+    marked = np.zeros(max(n_points, 0), dtype=bool)
     for part in filter(None, (p.strip() for p in text.split(","))):
-        try:
-            if "-" in part[1:]:
-                a, b = part.split("-", 1)
-                ids.extend(range(int(a), int(b) + 1))
-            else:
-                ids.append(int(part))
-        except ValueError:
-            raise HTTPException(
-                422, f"ids must be integers or ranges like 3-7 (got {part!r})"
-            ) from None
-    bad = [i for i in ids if not 0 <= i < n_points]
-    if bad:
-        raise HTTPException(422, f"ids out of range 0..{n_points - 1}: {bad[:5]}")
-    return ids
+        low, high = _bound(part, n_points)
+        marked[low : high + 1] = True
+    return np.flatnonzero(marked).tolist()
+
+
+def ids_list(ids: Sequence[int], n_points: int) -> list[int]:
+    """Sorted, distinct point ids from a list (a POSTed selection), each checked."""
+    array = np.asarray(ids, dtype=np.int64) if len(ids) else np.zeros(0, dtype=np.int64)
+    bad = array[(array < 0) | (array >= n_points)]
+    if bad.size:
+        raise fail("ids", f"out of range 0..{n_points - 1} (got {bad[:5].tolist()})")
+    return np.unique(array).tolist()
 
 
 def column_info(ws: Any) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Response, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
 from synthscope.errors import UnknownFeatureError
 from synthscope.projection import ProjectionRequest
@@ -48,6 +48,7 @@ def _body_model() -> type[BaseModel]:
     }
     return create_model(
         "ProjectionCreate",
+        __config__=ConfigDict(allow_inf_nan=False),
         __doc__="A projection to compute; omitted fields take ProjectionRequest's defaults.",
         **fields,
     )
@@ -169,9 +170,13 @@ async def stream_projection(websocket: WebSocket, pid: str) -> None:
     async def listen() -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
             while True:
-                message = json.loads(await websocket.receive_text())
-                if message.get("action") in ("pause", "resume", "stop"):
-                    job.control(message["action"])
+                try:
+                    message = json.loads(await websocket.receive_text())
+                except ValueError:  # not JSON: ignored, as any message but the three actions
+                    continue
+                action = message.get("action") if isinstance(message, dict) else None
+                if action in ("pause", "resume", "stop"):
+                    job.control(action)
 
     listener = asyncio.create_task(listen())
     seen, sent_frame = -1, None

@@ -29,9 +29,12 @@ Cell = str | float | int | None
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Excel writes one) is not part of the first column's name.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as error:
         raise TableError(path, "file not found") from error
+    except IsADirectoryError as error:
+        raise TableError(path, "is a folder, not a table") from error
     except UnicodeDecodeError as error:
         raise TableError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from error
     lines = text.splitlines()

@@ -119,10 +119,11 @@ def _extract(workspace: Workspace, extractor: Extractor, progress: ProgressCallb
                 "(ingest images/ + labels/ folders)"
             )
     extractor.prepare()
+    max_pixels = workspace.max_pixels
 
     def decode(item: tuple[Path, list]) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
         file, points = item
-        frames = {f.index: np.asarray(f.image) for f in read_frames(file)}
+        frames = {f.index: np.asarray(f.image) for f in read_frames(file, max_pixels=max_pixels)}
         return [
             (point, frames[frame], workspace.label_map(point) if has_labels else None)
             for point, frame in points

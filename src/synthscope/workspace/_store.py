@@ -27,7 +27,12 @@ import numpy as np
 
 from synthscope._files import save_npy_atomic, write_text_atomic
 from synthscope._params import Options, check_value, fail
-from synthscope.errors import InvalidParameterError, UnknownFeatureError, WorkspaceError
+from synthscope.errors import (
+    ImageReadError,
+    InvalidParameterError,
+    UnknownFeatureError,
+    WorkspaceError,
+)
 from synthscope.workspace import _edits
 from synthscope.workspace._db import (
     FIXED_COLUMNS,
@@ -37,6 +42,7 @@ from synthscope.workspace._db import (
     transaction,
     upgrade_schema,
 )
+from synthscope.workspace._frames import frame_key, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
 from synthscope.workspace._vectors import VectorStore
 
@@ -44,8 +50,10 @@ __all__ = [
     "DB_NAME",
     "LEGACY_REALISM_REPORT",
     "SOURCE_FOLDER",
+    "FileRecord",
     "Workspace",
     "check_name",
+    "frame_key",
     "split_frame",
 ]
 
@@ -61,6 +69,8 @@ SOURCE_FOLDER = "source_folder"
 # also hold ':' (per-feature scores such as ``realism_c2st:texture``); file names may not.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _COLUMN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
+#: ``(path, role, sha1, size)`` of a file an ingest or import decoded; role 'image' or 'label_map'.
+FileRecord = tuple[str, str, str | None, int | None]
 
 
 def check_name(name: str, what: str) -> str:
@@ -91,7 +101,9 @@ class Workspace:
         if connection is None:
             connection = connect(self.path / DB_NAME)
             if not self._upgraded:
-                upgrade_schema(connection)
+                provenance = self._vectors.provenance("pixels64") or {}
+                made_from_images = str(provenance.get("spec", "")).startswith("pixels")
+                upgrade_schema(connection, made_from_images=made_from_images)
                 self._upgraded = True
             self._local.connection = connection
             with self._lock:
@@ -269,14 +281,29 @@ class Workspace:
         return None if row is None else str(row[0])
 
     def append_points(
-        self, records: Sequence[dict], kinds: dict[str, str], computed: Sequence[str] = ()
+        self,
+        records: Sequence[dict],
+        kinds: dict[str, str],
+        computed: Sequence[str] = (),
+        *,
+        files: Sequence[FileRecord] = (),
+        meta: dict[str, str] | None = None,
     ) -> None:
         """Insert points (dicts of column -> value; ids follow on) in one transaction.
 
         New columns named in ``computed`` are recorded as not editable (see
-        :meth:`computed_columns`).
+        :meth:`computed_columns`). ``files`` records the files that were decoded for them
+        (the only ones the server will show), ``meta`` settings such as ``max_pixels``.
         """
         with transaction(self._connection):
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO files (path, role, sha1, size) VALUES (?, ?, ?, ?)",
+                [(str(p), role, sha1, size) for p, role, sha1, size in files],
+            )
+            for key, value in (meta or {}).items():
+                self._connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value))
+                )
             self._add_columns({k: v for k, v in kinds.items() if k not in computed})
             self._add_columns({k: v for k, v in kinds.items() if k in computed}, computed=True)
             start = self.n_points
@@ -380,30 +407,66 @@ class Workspace:
         return path
 
     def image_file(self, point: int) -> tuple[Path, int | None]:
-        """The file (and frame, for multi-frame DICOM) point ``point`` was ingested from."""
+        """The file (and frame, for multi-frame files) point ``point`` was ingested from."""
         row = self._connection.execute("SELECT path FROM points WHERE id = ?", (point,)).fetchone()
         if row is None:
             raise InvalidParameterError(f"no point {point} (0..{self.n_points - 1})")
         return split_frame(row[0])
 
+    def recorded_files(self, role: str | None = None) -> dict[str, str | None]:
+        """Files an ingest or import decoded (path -> SHA-1, None when unknown)."""
+        sql, args = "SELECT path, sha1 FROM files", ()
+        if role is not None:
+            sql, args = sql + " WHERE role = ?", (role,)
+        return dict(self._connection.execute(sql + " ORDER BY rowid", args).fetchall())
+
+    def is_recorded(self, file: str | Path, role: str = "image") -> bool:
+        """Whether ``file`` was decoded as an ``image`` (or ``label_map``) by an ingest or import."""
+        row = self._connection.execute(
+            "SELECT 1 FROM files WHERE path = ? AND role = ?", (str(file), role)
+        ).fetchone()
+        return row is not None
+
+    @property
+    def max_pixels(self) -> int:
+        """The largest frame (in pixels) images of this workspace may have (``--max-pixels``)."""
+        from synthscope.io import DEFAULT_MAX_PIXELS
+
+        row = self._connection.execute("SELECT value FROM meta WHERE key = 'max_pixels'").fetchone()
+        return max(DEFAULT_MAX_PIXELS, int(row[0])) if row else DEFAULT_MAX_PIXELS
+
+    def _recorded(self, file: Path, role: str = "image") -> Path:
+        if not self.is_recorded(file, role):
+            # Only files an ingest or import decoded are read back: never any path a metadata
+            # table names.
+            raise ImageReadError(file, "is not a file this workspace recorded; not read")
+        return file
+
     def read_image(self, point: int) -> np.ndarray:
-        """Full-resolution 8-bit grayscale (H, W) of point ``point``, decoded from its file."""
+        """Full-resolution 8-bit grayscale (H, W) of point ``point``, decoded from its file.
+
+        Only files recorded at ingest or import are read (:class:`ImageReadError` otherwise).
+        """
         from synthscope.io import read_grayscale
 
         file, frame = self.image_file(point)
-        return read_grayscale(file, frame)
+        return read_grayscale(self._recorded(file), frame, max_pixels=self.max_pixels)
 
     def label_map(self, point: int) -> np.ndarray | None:
-        """The point's label map (H, W) uint8, or None when it was ingested without one."""
-        from PIL import Image
+        """The point's label map (H, W) uint8, or None when it was ingested without one.
+
+        Only label maps recorded at ingest or import are read (:class:`ImageReadError`
+        otherwise, and for a file that is not an image).
+        """
+        from synthscope.io import read_label_map
 
         row = self._connection.execute(
             "SELECT label_map FROM points WHERE id = ?", (point,)
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        with Image.open(row[0]) as image:
-            return np.asarray(image).astype(np.uint8)
+        file = self._recorded(Path(row[0]), "label_map")
+        return read_label_map(file, max_pixels=self.max_pixels)
 
     # -- projections -----------------------------------------------------------------------
     def projection_id(self, request: Any) -> str:
@@ -459,11 +522,3 @@ class Workspace:
             if (folder / f"{meta.stem}.npy").is_file():
                 found.append(json.loads(meta.read_text()))
         return sorted(found, key=lambda item: str(item.get("created", "")))
-
-
-def split_frame(path: str) -> tuple[Path, int | None]:
-    """``/a/b.dcm#3`` -> (Path('/a/b.dcm'), 3); paths without a frame suffix -> (Path, None)."""
-    head, sep, tail = path.rpartition("#")
-    if sep and tail.isdigit():
-        return Path(head), int(tail)
-    return Path(path), None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from synthscope.errors import InvalidParameterError
 from synthscope.server import Settings, create_app
@@ -38,11 +41,58 @@ def test_a_huge_range_is_refused_before_it_is_built(client):
 
 @pytest.mark.parametrize(
     ("ids", "words"),
-    [("9-1", "backwards"), ("1,x", "integers"), ("40", "0..11"), ("-3", "0..11"), ("3-", "ranges")],
+    [
+        ("9-1", "backwards"),
+        ("1,x", "integers"),
+        ("40", "0..11"),
+        ("-3", "integers"),
+        ("3-", "ranges"),
+    ],
 )
 def test_bad_id_texts_are_422_naming_ids(client, ids, words):
     body = assert_shape(client.get("/api/selection.tsv", params={"ids": ids}), 422)
     assert body["parameter"] == "ids" and words in body["detail"]
+
+
+def reference_ids(text: str, n: int) -> list[int] | None:
+    """What ``ids`` text means, written out plainly (None: it must be refused)."""
+    chosen: set[int] = set()
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = [piece.strip() for piece in part.split("-")]
+        if not all(piece.isascii() and piece.isdigit() and len(piece) <= 18 for piece in pieces):
+            return None
+        if len(pieces) not in (1, 2):
+            return None
+        low, high = int(pieces[0]), int(pieces[-1])
+        if high < low or high >= n:
+            return None
+        chosen.update(range(low, high + 1))
+    return sorted(chosen)
+
+
+_PIECE = st.one_of(
+    st.integers(0, 25).map(str),
+    st.tuples(st.integers(0, 25), st.integers(0, 25)).map(lambda t: f"{t[0]}-{t[1]}"),
+    st.sampled_from(["", " ", "-", "1-", "-1", "1--2", "+3", "1_0", "\u0663", "3 - 5", "9" * 30]),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=int(os.environ.get("SYNTHSCOPE_FUZZ_EXAMPLES", "300")), deadline=None)
+@given(pieces=st.lists(_PIECE, max_size=8), n=st.integers(0, 20))
+def test_parse_ids_means_what_it_says_or_refuses(pieces, n):
+    text = ",".join(pieces)
+    expected = reference_ids(text, n)
+    try:
+        got = parse_ids(text, n)
+    except InvalidParameterError as error:
+        assert expected is None, (text, str(error))
+        assert error.parameter == "ids" and "\n" not in str(error)
+        return
+    assert got == expected, text
 
 
 def test_ids_come_back_sorted_once_each(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,19 +25,20 @@ def check_point(ws: Any, point: int) -> int:
 MAX_IDS_TEXT = 1_000_000
 
 
+# A number or a range of ASCII digits; 18 digits at most, so nothing huge is ever built.
+_PART = re.compile(r"(\d{1,18})(?:\s*-\s*(\d{1,18}))?", re.ASCII)
+
+
 def _bound(part: str, n_points: int) -> tuple[int, int]:
     """``"3"`` -> (3, 3), ``"10-12"`` -> (10, 12), checked against ``n_points`` before any use."""
-    low_text, dash, high_text = part.partition("-") if not part.startswith("-") else (part, "", "")
-    if dash and not high_text:
+    match = _PART.fullmatch(part)
+    if match is None:
         raise fail("ids", f"must be integers or ranges like 3-7 (got {part[:40]!r})")
-    try:  # int() refuses texts over 4,300 digits: no huge numbers are built either
-        low = int(low_text)
-        high = int(high_text) if dash else low
-    except ValueError:
-        raise fail("ids", f"must be integers or ranges like 3-7 (got {part[:40]!r})") from None
+    low = int(match[1])
+    high = int(match[2]) if match[2] is not None else low
     if high < low:
         raise fail("ids", f"range {low}-{high} runs backwards (write {high}-{low})")
-    if low < 0 or high >= n_points:
+    if high >= n_points:
         raise fail("ids", f"out of range 0..{n_points - 1} (got {part[:40]!r})")
     return low, high
 

@@ -152,3 +152,13 @@ def test_label_maps_keep_class_indices_and_refuse_non_images(tmp_path):
         read_label_map(tmp_path / "junk.png")
     with pytest.raises(ImageReadError, match="file not found"):
         read_label_map(tmp_path / "missing.png")
+
+
+def test_a_decoder_message_with_a_newline_stays_one_line(tmp_path):
+    # Found by fuzzing: a byte flipped to '\n' inside a DICOM tag reached the error message.
+    path = _dicom.write_monochrome(tmp_path / "m.dcm", np.zeros((4, 6), dtype=np.uint16))
+    data = path.read_bytes().replace(b"MONOCHROME2", b"MON\nCHROME2")
+    path.write_bytes(data)
+    with pytest.raises(ImageReadError) as error:
+        read_frames(path)
+    assert "\n" not in str(error.value) and str(error.value).startswith(str(path))

@@ -146,3 +146,14 @@ def test_import_takes_relative_paths_from_the_bundle_and_lists_the_missing(tmp_p
         ]
         assert ws.read_image(0).shape == (40, 48)
         assert ws.thumbnails()[0].any()
+
+
+def test_a_workspace_from_before_files_were_recorded_still_shows_its_images(tmp_path):
+    real = tmp_path / "real"
+    write_images(real, 2)
+    ingest(tmp_path / "ws", [real], workers=1)
+    with Workspace.open(tmp_path / "ws") as ws:
+        ws._connection.execute("DROP TABLE files")  # as an older synthscope left it
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ws.read_image(1).shape == (40, 48)
+        assert ws.is_recorded(real / "img001.png")

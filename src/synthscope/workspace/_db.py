@@ -71,10 +71,11 @@ CREATE TABLE edits (
 );
 CREATE INDEX edits_batch ON edits(batch);
 CREATE TABLE files (
-    path TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('image', 'label_map')),
     sha1 TEXT,
-    size INTEGER
+    size INTEGER,
+    PRIMARY KEY (path, role)
 );
 """
 
@@ -127,10 +128,10 @@ def upgrade_schema(connection: sqlite3.Connection, *, made_from_images: bool = F
             connection.execute(_FILES)
             if made_from_images:
                 rows = connection.execute("SELECT path, label_map FROM points").fetchall()
-                records = {str(split_frame(path)[0]): "image" for path, _ in rows}
-                records.update({label: "label_map" for _, label in rows if label})
+                records = {(str(split_frame(path)[0]), "image") for path, _ in rows}
+                records |= {(label, "label_map") for _, label in rows if label}
                 connection.executemany(
-                    "INSERT OR IGNORE INTO files (path, role) VALUES (?, ?)", records.items()
+                    "INSERT OR IGNORE INTO files (path, role) VALUES (?, ?)", sorted(records)
                 )
 
 

@@ -85,9 +85,6 @@ def _decode(entry: ImageEntry, max_pixels: int) -> _Decoded:
     return _Decoded(keys, pixels, thumbs, sha1, size)
 
 
-_FLAG = {"real": "--real", "fake": "--fake"}
-
-
 def _scan(real: Sequence[Path], fake: Sequence[Path], workspace: Path) -> list[ImageEntry]:
     entries: list[ImageEntry] = []
     seen: dict[Path, tuple[str, Path]] = {}
@@ -97,13 +94,11 @@ def _scan(real: Sequence[Path], fake: Sequence[Path], workspace: Path) -> list[I
             for entry in scan_folder(folder, source, exclude=[workspace]):
                 if entry.file in seen:  # overlapping folders: first mention wins
                     first_source, first_folder = seen[entry.file]
-                    if first_source != source:
+                    if first_source != source:  # real folders come first: this one is fake
                         raise InputError(
                             entry.file,
-                            f"is given as real ({_FLAG['real']} "
-                            f"{first_folder if first_source == 'real' else root}) and as "
-                            f"generated ({_FLAG['fake']} "
-                            f"{root if source == 'fake' else first_folder}); a file can be only one",
+                            f"is given as real (--real {first_folder}) and as generated "
+                            f"(--fake {root}); a file can be only one",
                         )
                     continue
                 seen[entry.file] = (source, root)

@@ -162,3 +162,12 @@ def test_off_loopback_the_origin_is_checked_as_well_as_the_token(ws_path):
         assert_refused(client.post("/api/labels/undo", headers=foreign))
         own = {**bearer, "Origin": "http://192.168.1.20:8765"}
         assert client.post("/api/labels/undo", headers=own).status_code == 200
+
+
+def test_behind_a_reverse_proxy_the_forwarded_origin_is_the_own_one(client):
+    proxied = {"X-Forwarded-Host": "proxy.example", "X-Forwarded-Proto": "https"}
+    answer = client.post("/api/labels/undo", headers={**proxied, "Origin": "https://proxy.example"})
+    assert answer.status_code == 200
+    assert_refused(
+        client.post("/api/labels/undo", headers={**proxied, "Origin": "http://proxy.example"})
+    )

@@ -99,18 +99,30 @@ def _netloc(scheme: str, netloc: str) -> str:
 
 
 def _same_origin(origin: str, scope: Scope) -> bool:
-    """Whether ``Origin`` is this server as the request addressed it (scheme, host, port)."""
-    host = _header(scope, b"host")
-    if not host or origin == "null":
+    """Whether ``Origin`` is this server as the request addressed it (scheme, host, port).
+
+    Behind a reverse proxy the browser addressed the proxy: its ``X-Forwarded-Host`` (and
+    ``-Proto``) count too. A page on another origin cannot forge them: a custom header makes the
+    browser ask first (a CORS preflight), which this server never grants.
+    """
+    if origin == "null":
         return False
     try:
         parts = urlsplit(origin)
     except ValueError:
         return False
-    scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme"))
-    if parts.scheme != scheme or parts.path or parts.query or not parts.netloc:
+    if parts.path or parts.query or not parts.netloc:
         return False
-    return _netloc(parts.scheme, parts.netloc) == _netloc(parts.scheme, host)
+    scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme"))
+    addressed = [(scheme, _header(scope, b"host"))]
+    forwarded = _header(scope, b"x-forwarded-host")
+    if forwarded:
+        proto = (_header(scope, b"x-forwarded-proto") or scheme or "http").split(",")[0].strip()
+        addressed.append((proto.lower(), forwarded.split(",")[0].strip()))
+    return any(
+        host and parts.scheme == kind and _netloc(kind, parts.netloc) == _netloc(kind, host)
+        for kind, host in addressed
+    )
 
 
 def _check_origin(scope: Scope) -> None:

@@ -101,6 +101,9 @@ def test_ids_come_back_sorted_once_each(client):
     posted = client.post("/api/selection.tsv", json={"ids": [8, 2, 7, 8]}).text.splitlines()
     assert posted == rows
     assert_shape(client.post("/api/selection.tsv", json={"ids": [1, 12]}), 422)
+    # Found by fuzzing: an id beyond int64 crashed the check (a 500).
+    assert_shape(client.post("/api/selection.tsv", json={"ids": [2**63]}), 422)
+    assert_shape(client.post("/api/labels", json={"ids": [2**63], "value": "x"}), 422)
 
 
 @pytest.mark.parametrize(

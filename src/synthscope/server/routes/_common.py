@@ -61,11 +61,11 @@ def parse_ids(text: str, n_points: int) -> list[int]:
 
 def ids_list(ids: Sequence[int], n_points: int) -> list[int]:
     """Sorted, distinct point ids from a list (a POSTed selection), each checked."""
-    array = np.asarray(ids, dtype=np.int64) if len(ids) else np.zeros(0, dtype=np.int64)
-    bad = array[(array < 0) | (array >= n_points)]
-    if bad.size:
-        raise fail("ids", f"out of range 0..{n_points - 1} (got {bad[:5].tolist()})")
-    return np.unique(array).tolist()
+    # Checked as Python ints first: a JSON number may be too large for any NumPy integer.
+    bad = [i for i in ids if not 0 <= i < n_points]
+    if bad:
+        raise fail("ids", f"out of range 0..{n_points - 1} (got {bad[:5]})")
+    return np.unique(np.asarray(ids, dtype=np.int64)).tolist()
 
 
 def column_info(ws: Any) -> list[dict[str, Any]]:

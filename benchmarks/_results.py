@@ -65,7 +65,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_result(name: str, payload: dict[str, Any], *, started: dict[str, Any] | None = None) -> Path:
+def write_result(
+    name: str, payload: dict[str, Any], *, started: dict[str, Any] | None = None
+) -> Path:
     """Write ``payload`` to ``results/<name>.json`` with the machine before (``started``) and after."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     after = machine()

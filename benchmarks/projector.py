@@ -1,29 +1,34 @@
-"""Projector speed in Debian's Chromium (headless, software WebGL): load, rotate, box-select.
+"""Projector speed in Debian's Chromium (headless, software WebGL): load, rotate, select, brush, gallery.
 
     python benchmarks/projector.py [--quick]
 
-A synthetic workspace (no images: thumbnails are left out) holds N points in 40 Gaussian blobs
-with a stored 3-D projection; ``synthscope.server`` serves it from this process (uvicorn in a
-thread) and Playwright drives ``/usr/bin/chromium`` with the flags the browser tests use.
+A synthetic workspace holds N points in 40 Gaussian blobs with a stored 3-D projection and a
+score column; ``synthscope.server`` serves it from this process (uvicorn in a thread) and
+Playwright drives ``/usr/bin/chromium`` with the flags the browser tests use.
 
 * ``load``: navigation start to the first animation frame after every point's coordinates are
   on the GPU, at 100,000 points (target <= 2 s from a local server). Peer, same page: fetching one
   per-point column as JSON (``?format=json``) against the binary float32 container.
-* ``rotate``: mean time of a synchronous draw (``gl.finish``) while turning the camera, at
-  1,000,000 points. Software rasterisation (SwiftShader, no GPU here) bounds this number.
+* ``gallery``: the same 100,000 points all selected, the gallery open (thumbnails from the atlas
+  tiles), scrolled three rows per animation frame for 120 frames: frames per second (target
+  >= 30) and the slowest frame.
+* ``rotate``: mean time of a synchronous draw while turning the camera, at 1,000,000 points.
+  Software rasterisation (SwiftShader, no GPU here) bounds this number.
 * ``box``: one box selection over half the view at 1,000,000 points, projecting every point,
   hidden ones included (target <= 100 ms). Peer, same page: the same selection written the
   plain way, an array of point objects each projected through the matrix.
+* ``brush``: one histogram brush at 1,000,000 points: the filter mask, the cross-filter counts
+  of every card (score histogram, label counts), the store and the renderer's per-point flags
+  (target <= 100 ms). Like ``box``, it stops before the software rasteriser draws the frame.
 
 ``--quick`` uses 20,000 and 100,000 points. Prints a table; writes
-``benchmarks/results/projector.json``.
+``benchmarks/results/projector.json`` with the machine and its load average (``_results``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -32,8 +37,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 NAIVE_BOX = """([x0, y0, x1, y1]) => {
   // The plain way: points as objects, each projected into a fresh array.
@@ -49,9 +54,16 @@ NAIVE_BOX = """([x0, y0, x1, y1]) => {
 }"""
 
 
-def make_workspace(folder: Path, n: int, seed: int = 0) -> Path:
-    """``n`` points in 40 blobs, labels real/fake, a score column and one 3-D projection."""
+def make_workspace(folder: Path, n: int, seed: int = 0, thumbnails: bool = False) -> Path:
+    """``n`` points in 40 blobs, labels real/fake, a score column and one 3-D projection.
+
+    With ``thumbnails``, a 64 x 64 thumbnail per point (a grey level and a gradient), written
+    straight into the workspace's thumbnail file, for the gallery.
+    """
+    from numpy.lib.format import open_memmap
+
     from synthscope.workspace import Workspace
+    from synthscope.workspace._thumbs import write_tiles
 
     ws = Workspace.create(folder / "ws")
     half = ["real", "fake"]
@@ -69,6 +81,19 @@ def make_workspace(folder: Path, n: int, seed: int = 0) -> Path:
     request = {"method": "pca", "dims": 3, "feature": "bench3", "seed": seed}
     ws.save_projection("p" + ws.projection_id(request), emb, {**request, "iterations": 0})
     ws.set_column("score", rng.random(n), kind="real")
+    if thumbnails:
+        (ws.path / "thumbs").mkdir(exist_ok=True)
+        thumbs = open_memmap(ws.path / "thumbs" / "thumbs64.npy", "w+", np.uint8, (n, 64, 64))
+        ramp = np.add.outer(np.arange(64), np.arange(64)).astype(np.uint8)
+        for start in range(0, n, 8192):
+            ids = np.arange(start, min(n, start + 8192))
+            thumbs[ids] = ((ids * 37) % 128)[:, None, None].astype(np.uint8) + ramp
+        thumbs.flush()
+        # Atlas tiles written ahead, as ingest writes them (else the server packs them on demand).
+        write_tiles(
+            ws.path / "thumbs", np.load(ws.path / "thumbs" / "thumbs64.npy", mmap_mode="r"), 0
+        )
+        del thumbs
     ws.close()
     return folder / "ws"
 
@@ -102,6 +127,28 @@ def measure_load(browser, url: str, repeats: int = 3) -> dict:
     return {"load_s": min(loads), "column_binary_s": min(binary), "column_json_s": min(as_json)}
 
 
+def measure_gallery(browser, url: str, frames: int = 120, rows: int = 3) -> dict:
+    """Every point selected, the gallery open, scrolled ``rows`` rows per animation frame."""
+    page = open_page(browser, url)
+    box = page.get_by_test_id("scatter").bounding_box()
+    page.evaluate(f"window.synthscope.benchBox(0, 0, {box['width']}, {box['height']})")
+    selected = page.evaluate("window.synthscope.selectedCount")
+    page.get_by_test_id("gallery-open").click()
+    page.wait_for_function(f"window.synthscope.galleryIds.length === {selected}", timeout=120_000)
+    page.evaluate(f"window.synthscope.benchGallery(20, {rows})")  # warm-up: JIT, first tiles
+    # Three runs on from where the last stopped; the median run (shared machines are noisy).
+    runs = [page.evaluate(f"window.synthscope.benchGallery({frames}, {rows})") for _ in range(3)]
+    page.close()
+    result = sorted(runs, key=lambda r: r["fps"])[1]
+    return {
+        "gallery_points": selected,
+        "gallery_fps": result["fps"],
+        "gallery_fps_runs": [r["fps"] for r in runs],
+        "gallery_worst_frame_ms": result["worstMs"],
+        "gallery_script_ms_per_frame": result["renderMs"],
+    }
+
+
 def measure_view(browser, url: str) -> dict:
     page = open_page(browser, url)
     page.evaluate("window.synthscope.benchRotate(3)")  # warm up shaders and buffers
@@ -112,6 +159,7 @@ def measure_view(browser, url: str) -> dict:
     box_ms = min(page.evaluate(f"window.synthscope.benchBox(0, 0, {w / 2}, {h})") for _ in range(3))
     selected = page.evaluate("window.synthscope.selectedCount")
     naive_ms, naive_count = measure_naive_box(page, w, h)
+    brush = measure_brush(page)
     page.close()
     return {
         "rotate_ms_per_frame": rotate_ms,
@@ -119,6 +167,21 @@ def measure_view(browser, url: str) -> dict:
         "box_selected": selected,
         "naive_box_ms": naive_ms,
         "naive_selected": naive_count,
+        **brush,
+    }
+
+
+def measure_brush(page) -> dict:
+    """A histogram brush on ``score`` with the page's cards (label) cross-filtered; ms."""
+    page.evaluate("window.synthscope.addFilter('score')")
+    page.wait_for_function("document.querySelector(\"[data-column='score']\") !== null")
+    ranges = [(0.2 + 0.05 * k, 0.6 + 0.05 * k) for k in range(6)]
+    page.evaluate("window.synthscope.benchBrush('score', 0.1, 0.5)")  # warm-up (JIT)
+    times = [page.evaluate(f"window.synthscope.benchBrush('score', {a}, {b})") for a, b in ranges]
+    return {
+        "brush_ms": statistics.median(times),
+        "brush_ms_min": min(times),
+        "brush_filtered": page.evaluate("window.synthscope.filteredCount"),
     }
 
 
@@ -154,24 +217,26 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    from _results import machine, write_result
     from conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
+    started = machine()
     n_load, n_view = (20_000, 100_000) if args.quick else (100_000, 1_000_000)
     rows = {}
     with tempfile.TemporaryDirectory(prefix="synthscope-bench-") as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for n, what in ((n_load, "load"), (n_view, "view")):
             start = time.perf_counter()
-            ws = make_workspace(Path(tmp) / f"n{n}", n)
+            ws = make_workspace(Path(tmp) / f"n{n}", n, thumbnails=what == "load")
             print(f"workspace of {n:,} points made in {time.perf_counter() - start:.1f} s")
             with LiveServer(ws) as live:
-                rows[what] = {"n": n} | (
-                    measure_load(browser, live.url)
-                    if what == "load"
-                    else measure_view(browser, live.url)
-                )
+                if what == "load":
+                    rows[what] = {"n": n} | measure_load(browser, live.url)
+                    rows[what] |= measure_gallery(browser, live.url)
+                else:
+                    rows[what] = {"n": n} | measure_view(browser, live.url)
         browser.close()
     load, view = rows["load"], rows["view"]
     table = [
@@ -183,6 +248,13 @@ def main() -> None:
             f"JSON {load['column_json_s'] * 1000:.0f} ms",
             f"{load['column_json_s'] / load['column_binary_s']:.1f}x faster",
         ),
+        (
+            "gallery scroll, frames/s",
+            load["gallery_points"],
+            f"{load['gallery_fps']:.0f} fps",
+            ">= 30 fps",
+            f"slowest frame {load['gallery_worst_frame_ms']:.0f} ms",
+        ),
         ("rotate, ms per frame", view["n"], f"{view['rotate_ms_per_frame']:.0f} ms", "-", "-"),
         (
             "box selection (hidden incl.)",
@@ -191,17 +263,27 @@ def main() -> None:
             "<= 100 ms",
             f"{view['naive_box_ms'] / view['box_ms']:.1f}x faster than objects",
         ),
+        (
+            "histogram brush (cross-filter)",
+            view["n"],
+            f"{view['brush_ms']:.0f} ms",
+            "<= 100 ms",
+            "-",
+        ),
     ]
     print(f"\n{'measure':32} {'points':>10} {'synthscope':>12} {'target/peer':>14}  ratio")
     for name, n, value, target, ratio in table:
         print(f"{name:32} {n:>10,} {value:>12} {target:>14}  {ratio}")
-    RESULTS.mkdir(exist_ok=True)
-    out = {
-        "rows": rows,
-        "machine": platform.platform(),
-        "browser": "Debian chromium, headless, SwiftShader WebGL (no GPU)",
-    }
-    (RESULTS / "projector.json").write_text(json.dumps(out, indent=1))
+    path = write_result(
+        "projector",
+        {
+            "quick": args.quick,
+            "browser": "Debian chromium, headless, SwiftShader WebGL (no GPU)",
+            "rows": rows,
+        },
+        started=started,
+    )
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

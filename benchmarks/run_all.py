@@ -21,6 +21,10 @@ BENCHMARKS = [
     ("realism_calibration.py", True),
     ("spade.py", True),
     ("projector.py", True),
+    ("neighbors.py", True),
+    ("extractors_speed.py", True),
+    ("encoder.py", True),
+    ("features.py", True),
 ]
 
 

@@ -19,6 +19,7 @@ PACKAGES = [
     "synthscope.realism",
     "synthscope.spade",
     "synthscope.server",
+    "synthscope.encoder",
 ]
 
 

@@ -2,9 +2,17 @@
 
 Ingest real and generated images into a workspace, turn them into vectors, project them with
 PCA, t-SNE or UMAP, test whether the two sets can be told apart, and curate the generated images
-that pass, in a browser projector. See the README for the two commands a newcomer runs.
+that pass, in a browser projector or a notebook. See the README for the two commands a newcomer
+runs; from Python::
+
+    import synthscope
+    ws = synthscope.open("my.ws")       # or synthscope.create("new.ws")
+    ws.points                           # a pandas DataFrame, one row per image
 """
 
+import logging
+
+from synthscope._api import Workspace, create, open
 from synthscope.errors import (
     ImageReadError,
     InputError,
@@ -17,6 +25,10 @@ from synthscope.errors import (
 
 __version__ = "0.1.0"
 
+# A library logs and never prints: without a handler of the application's, nothing is shown
+# (the command line says what matters itself, and reports carry every warning).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 __all__ = [
     "ImageReadError",
     "InputError",
@@ -24,6 +36,9 @@ __all__ = [
     "SynthscopeError",
     "TableError",
     "UnknownFeatureError",
+    "Workspace",
     "WorkspaceError",
     "__version__",
+    "create",
+    "open",
 ]

@@ -1,8 +1,9 @@
 """The one neighbour search: exact, deterministic, euclidean or cosine.
 
-* :func:`knn_graph`: every point's k nearest neighbours (t-SNE's affinities). Exact through
-  scikit-learn's brute-force search (BLAS over all n**2 distances) up to
-  :data:`EXACT_KNN_MAX_POINTS`, then pynndescent (approximate, seeded, one thread so it repeats).
+* :func:`knn_graph`: every point's k nearest neighbours (t-SNE's affinities): exact by blocks
+  (float32 BLAS products, a numba heap per query, re-ranked in float64) up to
+  :data:`EXACT_KNN_MAX_POINTS`, then an exact search within each point's nearest k-means cells
+  (kernels in ``_knn``).
 * :func:`query_neighbors`: the k nearest points of one point (the projector's click), one pass
   over the rows in blocks, so a memory-mapped feature of any size is never loaded whole.
 
@@ -22,33 +23,39 @@ __all__ = ["EXACT_KNN_MAX_POINTS", "METRICS", "knn_graph", "query_neighbors"]
 log = logging.getLogger(__name__)
 
 METRICS = ("cosine", "euclidean")
-# Up to here the exact search (BLAS over all n**2 distances in the PCA-reduced space, on every
-# core) is deterministic and beats the approximate one: 100,000 points x 50 dims, k = 91, took
-# 24 s exact against 66 s for pynndescent on one thread (its first call, compilation included;
-# one thread because that is what keeps it deterministic). Beyond, pynndescent takes over.
-EXACT_KNN_MAX_POINTS = 200_000
+# Up to here the neighbour graph is exact (float32 BLAS products re-ranked in float64,
+# :func:`synthscope._knn.exact_knn`); beyond, each point is compared with the rows of its 16
+# nearest k-means cells of ~512 points (``cell_knn``), about 8,000 candidates instead of n:
+# 100,000 blob points x 50 dims, k = 91: recall 1.0000 against the exact search. Both are
+# deterministic. Speed against scikit-learn: ``benchmarks/results/neighbors.json``.
+EXACT_KNN_MAX_POINTS = 20_000
 _BLOCK = 8192  # rows per block of a query: bounds the temporaries on memmaps
 
 
 def knn_graph(
     X: np.ndarray, k: int, *, metric: str = "euclidean", seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (int32) and distances (float64) of each point's ``k`` nearest, itself excluded."""
+    """Indices (int32) and distances (float64) of each point's ``k`` nearest, itself excluded.
+
+    Exact up to :data:`EXACT_KNN_MAX_POINTS` points, then approximate (k-means cells, seeded);
+    both deterministic, ties to the smaller index.
+    """
+    from synthscope._knn import cell_knn, exact_knn
+
     check_value("metric", metric, Options(*METRICS))
     n = X.shape[0]
+    data = np.asarray(X, dtype=np.float32)
+    if metric == "cosine":  # Euclidean order of unit vectors is cosine order
+        norms = np.linalg.norm(data, axis=1, keepdims=True)
+        data = data / np.where(norms > 0, norms, np.float32(1.0))
     if n <= EXACT_KNN_MAX_POINTS:
-        from sklearn.neighbors import NearestNeighbors
-
-        algorithm = "brute" if metric == "cosine" or X.shape[1] > 15 else "auto"
-        index = NearestNeighbors(n_neighbors=k + 1, metric=metric, algorithm=algorithm)
-        index.fit(X)
-        distances, indices = index.kneighbors(X)
+        indices, distances = exact_knn(data, k + 1)
     else:
-        from pynndescent import NNDescent
-
-        log.info("approximate neighbour search (pynndescent) for %d points", n)
-        index = NNDescent(X, metric=metric, n_neighbors=k + 1, random_state=seed, n_jobs=1)
-        indices, distances = index.neighbor_graph
+        log.info("approximate neighbour search (k-means cells) for %d points", n)
+        indices, distances = cell_knn(data, k + 1, seed=seed)
+    if metric == "cosine":  # 1 - a.b = 1 - (|a|^2 + |b|^2 - |a - b|^2) / 2; zero rows give 1
+        sq = np.einsum("ij,ij->i", data, data).astype(np.float64)
+        distances = np.maximum(1.0 - 0.5 * (sq[:, None] + sq[indices] - distances**2), 0.0)
     indices, distances = _drop_self(indices, distances)
     return indices.astype(np.int32), distances.astype(np.float64)
 

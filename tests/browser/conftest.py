@@ -6,6 +6,7 @@ missing (or the front end is not built) every browser test skips and says why.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import threading
@@ -82,9 +83,123 @@ def make_workspace(root: Path) -> Path:
     return root / "ws"
 
 
+def enrich_workspace(path: Path) -> Path:
+    """Two features as ``score --features pixels64 --features texture`` leaves them.
+
+    Adds a ``texture`` feature with a stored 2-D t-SNE (summary, time, KL), per-feature computed
+    score columns (``realism_c2st:F``, ``nearest_real_id:F``, ``likely_copy:F``), both realism
+    reports and their side-by-side summary, and label maps for points 31 and 35.
+    """
+    ws = Workspace.open(path)
+    n = ws.n_points
+    rng = np.random.default_rng(3)
+    source = ws.column("source")
+    fake = np.flatnonzero(source == "fake")
+    real = np.flatnonzero(source == "real")
+    ws.write_vectors("texture", rng.normal(size=(n, 8)).astype(np.float32))
+    for feature, flip in (("pixels64", False), ("texture", True)):
+        c2st = np.full(n, np.nan)
+        c2st[fake] = np.linspace(0.9, 0.1, fake.size) if flip else np.linspace(0.1, 0.9, fake.size)
+        nearest = np.full(n, np.nan)
+        nearest[fake] = real[np.arange(fake.size) % real.size]
+        copy = np.where(source == "fake", (np.arange(n) % 7 == 0).astype(float), np.nan)
+        ws.set_columns(
+            {
+                f"realism_c2st:{feature}": c2st,
+                f"nearest_real_id:{feature}": nearest,
+                f"nearest_real_ratio:{feature}": np.where(np.isnan(nearest), np.nan, 0.8),
+                f"likely_copy:{feature}": copy,
+            },
+            computed=True,
+        )
+        verdict = "Distinguishable" if not flip else "Not distinguishable"
+        report = {
+            "feature": feature,
+            "verdict": f"{verdict} in {feature}.",
+            "evidence": [f"1-NN accuracy in {feature}"],
+            "n_real": int(real.size),
+            "n_fake": int(fake.size),
+            "one_nn": {"accuracy": 0.9 if not flip else 0.5, "p_value": 0.01},
+            "per_fake_image": {"id": fake.tolist(), "realism_c2st": c2st[fake].tolist()},
+        }
+        (path / "realism").mkdir(exist_ok=True)
+        (path / "realism" / f"{feature}.json").write_text(json.dumps(report))
+    summary = {
+        "headline": "The feature spaces disagree: only pixels64 tell them apart.",
+        "agreement": "pixels64: distinguishable; texture: not distinguishable",
+        "columns": ["feature", "dims", "1-NN acc."],
+        "table": [["pixels64", "2304", "0.900"], ["texture", "8", "0.500"]],
+        "features": ["pixels64", "texture"],
+    }
+    (path / "realism" / "summary.json").write_text(json.dumps(summary))
+    labels = np.zeros((48, 48), dtype=np.uint8)
+    labels[8:40, 8:40] = 3
+    labels[14:34, 14:34] = 2
+    labels[20:28, 20:28] = 1
+    Image.fromarray(labels).save(path / "labels31.png")
+    maps = [None] * n
+    maps[31] = maps[35] = str(path / "labels31.png")
+    ws.set_columns({"label_map": maps}, kind="text")
+    request = {"method": "tsne", "dims": 2, "feature": "texture", "seed": 0, "perplexity": 12.0}
+    pid = ws.projection_id(request)
+    meta = {
+        **request,
+        "iterations": 500,
+        "kl": 0.4321,
+        "summary": "t-SNE 2-D · texture · perplexity 12, 500 it.",
+        "created": "2026-02-03T10:20:30+0000",
+        "stopped": False,
+    }
+    ws.save_projection(pid, rng.normal(size=(n, 2)).astype(np.float32), meta)
+    ws.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_workspace(tmp_path_factory.mktemp("browser"))
+
+
+@pytest.fixture(scope="session")
+def rich_template(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template workspace with two scored features (see :func:`enrich_workspace`)."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("rich") / "ws"
+    shutil.copytree(template, target)
+    return enrich_workspace(target)
+
+
+@pytest.fixture(scope="module")
+def rich_server(rich_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One server per test module over its own copy of the rich workspace."""
+    import shutil
+
+    target = tmp_path_factory.mktemp("module") / "ws"
+    shutil.copytree(rich_template, target)
+    with LiveServer(target) as live:
+        yield live
+
+
+def open_page(browser, url: str, errors: list[str] | None = None):
+    """A new page on ``url``, ready (its own context, so no state leaks between tests)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    if errors is not None:
+        page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_function("window.synthscope && window.synthscope.ready", timeout=20_000)
+    return page
+
+
+@pytest.fixture
+def rich_page(browser, rich_server):
+    """A fresh page on the module's rich server; fails the test on any uncaught page error."""
+    errors: list[str] = []
+    page = open_page(browser, rich_server.url, errors)
+    yield page
+    page.context.close()
+    assert not errors, errors
 
 
 def free_port() -> int:

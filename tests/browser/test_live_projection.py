@@ -25,8 +25,8 @@ def test_a_live_tsne_streams_into_the_page_and_is_stored(page, server):
     stored = Workspace.open(server.workspace).load_projection(pid)
     assert stored is not None and stored[0].shape == (60, 2)
     assert stored[1]["method"] == "tsne" and stored[1]["iterations"] == 300
-    options = page.get_by_test_id("projection-select").locator("option").all_inner_texts()
-    assert any("tsne 2-D" in text for text in options)
+    titles = page.get_by_test_id("projection-title").all_inner_texts()
+    assert any(text.startswith("t-SNE 2-D · pixels64 · perplexity 10, 300 it.") for text in titles)
 
 
 def test_pause_resume_and_stop_from_the_page(browser, workspace):
@@ -53,6 +53,23 @@ def test_pause_resume_and_stop_from_the_page(browser, workspace):
         page.wait_for_function("window.synthscope && window.synthscope.ready")
         page.get_by_test_id("run-projection").click()
         page.wait_for_function("window.synthscope.iteration > 10")
+        # A malformed message on the stream is answered with the one error shape...
+        answer = page.evaluate(
+            """() => new Promise((resolve) => {
+                const id = window.synthscope.projection.id;
+                const url = new URL(`api/projections/${id}/stream`, document.baseURI);
+                url.protocol = 'ws:';
+                const socket = new WebSocket(url);
+                socket.onopen = () => socket.send('{not json');
+                socket.onmessage = (e) => {
+                  if (typeof e.data !== 'string') return;
+                  const m = JSON.parse(e.data);
+                  if (m.detail) { socket.close(); resolve(m); }
+                };
+            })"""
+        )
+        assert answer["error"] == "InvalidParameterError" and answer["parameter"] == "action"
+        # ...and the page's own stream still obeys pause, resume and stop.
         page.get_by_test_id("pause-projection").click()
         page.wait_for_function("window.synthscope.jobState === 'paused'")
         held = page.evaluate("window.synthscope.iteration")

@@ -202,9 +202,7 @@ def test_coordinates_download_is_the_shown_projection(page, tmp_path):
 
 
 def test_a_2d_projection_switches_to_the_flat_camera(page):
-    options = page.get_by_test_id("projection-select").locator("option").all_inner_texts()
-    two_d = next(i for i, text in enumerate(options) if "2-D" in text)
-    page.get_by_test_id("projection-select").select_option(index=two_d)
+    page.get_by_test_id("projection-item").filter(has_text="2-D").first.click()
     page.wait_for_function("window.synthscope.camera.mode === '2d'")
     assert page.evaluate("window.synthscope.projection.dims") == 2
 

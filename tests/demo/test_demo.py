@@ -36,10 +36,11 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
             source == "fake"
         ).sum() == plan.n_heldout
         features = ws.features()
-        assert "pixels64" in features and any(f.startswith("spade-disc.") for f in features)
+        assert {"pixels64", "texture", "random-cnn", "ssl.encoder"} <= set(features)
+        assert any(f.startswith("spade-disc.") for f in features)
         projections = ws.projections()
         assert sorted(p["feature"] for p in projections) == sorted(
-            ["pixels64", next(f for f in features if f.startswith("spade-disc."))]
+            ["pixels64", "texture", next(f for f in features if f.startswith("spade-disc."))]
         )
         for meta in projections:
             embedding, _ = ws.load_projection(meta["id"])
@@ -52,7 +53,7 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
         groups = ws.column("group")
         assert set(groups[source == "fake"]).isdisjoint(set(groups[source == "real"]))
     comparison = json.loads((workdir / "realism.json").read_text())
-    assert next(iter(comparison["features"])) == "pixels64" and len(comparison["table"]) == 2
+    assert next(iter(comparison["features"])) == "pixels64" and len(comparison["table"]) == 5
     report = comparison["features"]["pixels64"]
     assert report["verdict"] and report["n_real"] == plan.n_real
     assert "side by side: pixels64: " in first.stderr
@@ -61,7 +62,7 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
     again = run_demo_cli(workdir, "--no-browser", "--exit-when-ready")
     assert again.returncode == 0, again.stderr
     steps = [line for line in again.stderr.splitlines() if ": reused from an earlier run" in line]
-    assert len(steps) == 8, again.stderr  # every step reused, nothing recomputed
+    assert len(steps) == 12, again.stderr  # every step reused, nothing recomputed
 
 
 def test_shipped_model_is_there_and_small():

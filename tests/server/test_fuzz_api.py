@@ -35,6 +35,8 @@ _JSON = st.recursive(
 _IDS = st.one_of(
     st.lists(st.integers(0, 11), min_size=1, max_size=4), st.lists(_NUMBERS, max_size=8), _JSON
 )
+_QUERY = st.text(alphabet=st.characters(codec="utf-8"), max_size=24)
+_PATH = _QUERY.map(lambda text: quote(text, safe=""))
 _COLUMNS = st.sampled_from(["label", "group", "score", "source", "path", "id", "nope", "", "a:b"])
 
 
@@ -100,8 +102,24 @@ def test_selection_bodies(client, body):
     assert_answered(post_json(client, "/api/selection.tsv", body))
 
 
-_QUERY = st.text(alphabet=st.characters(codec="utf-8"), max_size=24)
-_PATH = _QUERY.map(lambda text: quote(text, safe=""))
+@FUZZ
+@given(
+    palette=st.one_of(
+        st.fixed_dictionaries({"key": _JSON}, optional={"values": st.lists(_JSON, max_size=4)}),
+        _JSON,
+    ),
+    rename=st.one_of(st.fixed_dictionaries({}, optional={"name": _JSON}), _JSON),
+    export=st.one_of(
+        st.fixed_dictionaries({"ids": _IDS}, optional={"name": st.one_of(_JSON, _QUERY)}), _JSON
+    ),
+    pid=st.one_of(st.just("nope"), _QUERY.map(lambda text: quote(text, safe=""))),
+)
+def test_palette_rename_and_export_bodies(client, palette, rename, export, pid):
+    assert_answered(post_json(client, "/api/palette", palette))
+    text = json.dumps(rename, allow_nan=True)
+    headers = {"Content-Type": "application/json"}
+    assert_answered(client.patch(f"/api/projections/{pid}", content=text, headers=headers))
+    assert_answered(post_json(client, "/api/exports/images", export))
 
 
 @settings(FUZZ, max_examples=max(1, FUZZ.max_examples // 3))

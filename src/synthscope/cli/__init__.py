@@ -18,6 +18,7 @@ from synthscope.cli import (  # noqa: F401
     _score,
     _serve,
     _spade,
+    _encoder,
     _demo,
 )
 

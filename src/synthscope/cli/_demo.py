@@ -94,12 +94,15 @@ def demo_command(
     """Run the whole study on the built-in IVUS phantom and open the projector.
 
     Simulates real frames with label maps, generates frames from held-out label maps with a SPADE
-    generator synthscope trained, ingests both, computes raw-pixel and discriminator features,
-    3-D t-SNEs and the realism report. Re-running reuses the finished steps.
+    generator synthscope trained, ingests both at the generator's size, computes raw-pixel,
+    texture, random-network and discriminator features, 3-D t-SNEs and the realism report in
+    every space side by side. Re-running reuses the finished steps.
     """
     from synthscope.demo import run_demo
 
     result = run_demo(workdir, size, model=model, reporter=_BarReporter())
+    for warning in result.warnings:
+        say(f"warning: {warning}", style="yellow")
     print_findings(result)
     say(f"report: {result.report_html}")
     if exit_when_ready:

@@ -69,6 +69,9 @@ def score_command(
         else:
             comparison = score_features(workspace, names, progress=progress, **options)
             reports = comparison.reports
+    # The cues are the images', not a space's: said once, before any verdict.
+    for warning in dict.fromkeys(w for r in reports.values() for w in r.warnings):
+        say(f"warning: {warning}", style="yellow")
     if comparison is not None:
         say(comparison.headline(), style="bold")
         say(comparison.agreement())

@@ -39,6 +39,15 @@ def ingest_command(
             "decompression bombs.",
         ),
     ] = DEFAULT_MAX_PIXELS,
+    resize: Annotated[
+        int | None,
+        typer.Option(
+            "--resize",
+            help="Bring every image to N x N (Lanczos) before any feature, so that real and "
+            "generated sets stored at different sizes are compared like with like. Kept for "
+            "later ingests into the same workspace.",
+        ),
+    ] = None,
 ) -> None:
     """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, GIF, WebP, DICOM) from real and fake folders.
 
@@ -56,6 +65,7 @@ def ingest_command(
             real or [],
             fake or [],
             on_error=on_error,
+            resize=resize,
             max_pixels=max_pixels,
             progress=progress,
         )

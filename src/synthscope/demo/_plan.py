@@ -25,6 +25,10 @@ class DemoPlan:
     tsne_iterations: int = 1000
     score_permutations: int = 200
     projection_seed: int = 0
+    # The self-supervised encoder trained on the real frames (at the generator's size): a few
+    # epochs make a space that holds the anatomy (docs/encoder.md), within the demo's budget.
+    encoder_epochs: int = 8
+    encoder_width: int = 8
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,7 @@ class DemoResult:
     evidence: tuple[str, ...]
     agreement: str
     table: str
+    warnings: tuple[str, ...]
     projections: tuple[str, ...]
     steps: tuple[StepLog, ...]
 
@@ -48,6 +50,11 @@ def findings_lines(verdict: str, evidence: tuple[str, ...] | list[str]) -> list[
     into the README: one function, so the README shows what the demo says.
     """
     return [f"verdict ({PIXELS}): {verdict}", *(f"  - {line}" for line in evidence)]
+
+
+#: The feature spaces computed beside raw pixels and the discriminator: texture statistics and
+#: random networks see what the 64 x 64 pixel reduction averages away (speckle, blur).
+FEATURES = ("texture", "random-cnn")
 
 
 def shipped_model() -> Path:
@@ -77,7 +84,7 @@ def run_demo(
     """Run (or finish) the demo in ``workdir``; finished steps with unchanged inputs are reused."""
     from synthscope.phantom import write_phantom
     from synthscope.projection import ProjectionRequest
-    from synthscope.spade import generate_images
+    from synthscope.spade import generate_images, load_config
     from synthscope.workspace import (
         Workspace,
         embed,
@@ -85,6 +92,7 @@ def run_demo(
         ingest,
         project,
         score_features,
+        train_encoder,
     )
 
     plan = size if isinstance(size, DemoPlan) else demo_plan(size)
@@ -130,11 +138,15 @@ def run_demo(
         outputs=(generated,),
         inputs=model_key,
     )
+    # Compare like with like: the generator writes frames at its own size, so the real frames are
+    # brought to that size by ingest's one resize (a no-op when they are already that size).
+    resize = load_config(model).size
     runner.run(
         "ingest",
         "ingesting real and generated frames",
-        lambda p: ingest(ws_path, [real], [generated], progress=p),
+        lambda p: ingest(ws_path, [real], [generated], resize=resize, progress=p),
         outputs=(ws_path,),
+        inputs={"resize": resize},
     )
     disc = feature_name(f"spade-disc:{model}")
     with Workspace.open(ws_path) as ws:
@@ -144,8 +156,40 @@ def run_demo(
             lambda p: embed(ws, f"spade-disc:{model}", force=True, progress=p),
             inputs=model_key,
         )
+        for spec in FEATURES:
+            runner.run(
+                f"features-{spec}",
+                f"{spec} features",
+                lambda p, spec=spec: embed(ws, spec, progress=p),
+            )
+        encoder_run = workdir / "encoder"
+
+        def train(progress) -> None:
+            from synthscope.encoder import EncoderConfig
+
+            config = EncoderConfig(
+                size=resize,
+                width=plan.encoder_width,
+                epochs=plan.encoder_epochs,
+                seed=plan.projection_seed,
+            )
+            shutil.rmtree(encoder_run, ignore_errors=True)
+            train_encoder(
+                ws_path,
+                encoder_run,
+                config=config,
+                progress=lambda s: progress(s.done, s.total) if s.phase == "training" else None,
+            )
+            embed(ws, f"ssl:{encoder_run}", force=True)
+
+        runner.run(
+            "encoder",
+            "training the self-supervised encoder on the real frames",
+            train,
+            outputs=(encoder_run,),
+        )
         projections = []
-        for feature in (PIXELS, disc):
+        for feature in (PIXELS, "texture", disc):
             request = ProjectionRequest(
                 method="tsne",
                 dims=3,
@@ -165,7 +209,7 @@ def run_demo(
         def score(progress) -> None:
             score_features(
                 ws,
-                [PIXELS, disc],
+                [PIXELS, *FEATURES, "ssl.encoder", disc],
                 n_permutations=plan.score_permutations,
                 json_path=report_json,
                 html_path=report_html,
@@ -191,6 +235,7 @@ def run_demo(
         evidence=tuple(report.get("evidence", ())),
         agreement=str(comparison.get("agreement", "")),
         table=str(comparison.get("table_text", "")),
+        warnings=tuple(comparison.get("warnings", ())),
         projections=tuple(projections),
         steps=tuple(runner.log),
     )

@@ -9,6 +9,8 @@ from synthscope.io._images import (
     read_grayscale,
     read_label_map,
 )
+from synthscope.io._properties import PROPERTY_COLUMNS, native_properties
+from synthscope.io._resize import RESIZE_METHOD, resize_image, resize_labels
 from synthscope.io._scan import ImageEntry, scan_folder
 from synthscope.io._tf_projector import (
     CONFIG_NAME,
@@ -35,9 +37,12 @@ __all__ = [
     "Frame",
     "ImageEntry",
     "MAX_SPRITE_PX",
+    "PROPERTY_COLUMNS",
+    "RESIZE_METHOD",
     "atlas_tile",
     "encode_png",
     "is_dicom",
+    "native_properties",
     "pack_grid",
     "read_frames",
     "read_grayscale",
@@ -46,6 +51,8 @@ __all__ = [
     "read_projector_config",
     "read_sidecar_table",
     "read_tensors_tsv",
+    "resize_image",
+    "resize_labels",
     "scan_folder",
     "sprite_tile_size",
     "write_metadata_tsv",

@@ -25,6 +25,8 @@ KEY_COLUMNS = ("stem", "file", "filename", "name", "image", "path")
 GROUP_COLUMNS = ("group", "pullback", "patient", "subject", "series", "run", "case")
 RESERVED_COLUMNS = frozenset(
     {"id", "path", "source", "label", "group", "label_map", "source_folder"}
+    | {"image_width", "image_height", "image_bit_depth", "image_channels", "image_format"}
+    | {"image_compression", "image_photometric", "image_pixel_spacing"}
 )
 
 

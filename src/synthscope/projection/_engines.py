@@ -4,14 +4,19 @@ Every engine takes the affinities once and then, per iteration, the embedding in
 arrays layout ``(dims, n)`` float32, and returns the gradient ``(dims, n)`` float64 in the
 openTSNE convention (no factor 4) plus, on request, the KL divergence of the un-exaggerated P.
 
-* ``exact``: our numba kernels over all n**2 pairs; deterministic, 2-D and 3-D.
+* ``exact``: our numba kernels over all n**2 pairs, each pair once; deterministic, 2-D and 3-D.
 * ``exact-cuda``: the same sums with torch on a CUDA GPU (optional; chosen by "auto" when torch
   sees CUDA).
-* ``fft``: openTSNE's FFT-accelerated interpolation (Linderman et al. 2019), 2-D only.
+* ``fft``: our FFT-accelerated interpolation (Linderman et al. 2019) in numba and scipy.fft,
+  2-D only; openTSNE's approximation with its parameters, computed faster; deterministic.
 * ``bh``: openTSNE's Barnes-Hut tree (theta = 0.5), 2-D and 3-D.
+* ``opentsne-fft``: openTSNE's own FFT interpolation (the reference for ``fft``).
+* ``cuml``: RAPIDS cuML's whole t-SNE run on a GPU (:mod:`synthscope.projection._cuml`), 2-D,
+  when ``cuml`` imports; not a gradient engine.
 
-"auto" picks ``exact`` up to :data:`EXACT_MAX_POINTS` (measured crossover, see
-``benchmarks/tsne.py``), then ``fft`` in 2-D and ``bh`` in 3-D.
+"auto" picks ``exact-cuda`` (then ``cuml`` in 2-D) when a GPU is there, else ``exact`` up to
+:data:`EXACT_MAX_POINTS`, then ``fft`` in 2-D and ``bh`` in 3-D. Per-call times by engine and
+size come from ``python benchmarks/tsne.py --crossover`` (``benchmarks/results/tsne-crossover.json``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ __all__ = [
     "EXACT_MAX_POINTS",
     "Engine",
     "ExactEngine",
+    "FFTEngine",
     "OpenTSNEEngine",
     "TorchEngine",
     "exact_kl",
@@ -39,12 +45,16 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh")
+ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft", "cuml")
 
 # Largest n for which the exact kernel beats the tree/FFT engines on a 2-core CPU, per dims.
 # Measured per iteration (2-core AMD EPYC, AVX-512): in 2-D exact 30 ms vs FFT 80 ms at 10k and
 # 150 vs 80 ms at 20k; in 3-D exact 92 ms vs Barnes-Hut 390 ms at 20k and 370 vs 1,350 ms at 40k,
 # so in 3-D the O(n**2) kernel (~10 G pairs/s) still wins well past 40k; 100k is extrapolated.
+# Not yet re-measured against our own "fft" engine, which is faster than openTSNE's (per call at
+# 100k under load 8.8: 535 ms vs 3,067 ms), so the 2-D crossover is likely lower than 15k; the 3-D
+# one held (30k, synthetic layout, load 8.7: exact 928 ms vs Barnes-Hut 6,544 ms per call).
+# Re-measure with ``python benchmarks/tsne.py --crossover`` on a quiet machine.
 EXACT_MAX_POINTS = {2: 15_000, 3: 100_000}
 # The GPU kernel keeps winning much further; beyond this a run takes minutes even there.
 CUDA_MAX_POINTS = {2: 60_000, 3: 150_000}
@@ -58,20 +68,41 @@ def _cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
+def _cuml_available() -> bool:
+    from synthscope.projection._cuml import cuml_available
+
+    return cuml_available()
+
+
 def resolve_engine(engine: str, n: int, dims: int) -> str:
-    """Turn "auto" into a concrete engine name and refuse impossible combinations."""
+    """Turn "auto" into a concrete engine name and refuse impossible combinations.
+
+    "cuml" is a whole-run engine (:func:`synthscope.projection._cuml.cuml_tsne`), not a
+    gradient engine: the caller runs it instead of :func:`~synthscope.projection._tsne.optimize`.
+    """
     if engine == "auto":
         if _cuda_available() and n <= CUDA_MAX_POINTS[dims]:
             return "exact-cuda"
+        if dims == 2 and _cuml_available() and _cuda_available():
+            return "cuml"
         if n <= EXACT_MAX_POINTS[dims]:
             return "exact"
         return "fft" if dims == 2 else "bh"
-    if engine == "fft" and dims != 2:
+    if engine in ("fft", "opentsne-fft") and dims != 2:
         raise InvalidParameterError(
-            "engine 'fft' supports only dims=2 (openTSNE's interpolation is 2-D); "
+            f"engine '{engine}' supports only dims=2 (the FFT interpolation is 2-D); "
             "use 'bh' or 'exact' for dims=3",
             parameter="engine",
         )
+    if engine == "cuml":
+        if dims != 2:
+            raise InvalidParameterError(
+                "engine 'cuml' supports only dims=2 (cuML's t-SNE)", parameter="engine"
+            )
+        if not _cuml_available():
+            raise InvalidParameterError(
+                "engine 'cuml' needs RAPIDS cuML; it is not installed", parameter="engine"
+            )
     if engine == "exact-cuda" and not _cuda_available():
         raise InvalidParameterError(
             "engine 'exact-cuda' needs torch with a CUDA GPU; none is visible",
@@ -92,17 +123,49 @@ class Engine:
         raise NotImplementedError
 
 
+class Attraction:
+    """The attractive forces over a sparse P, with P permuted once for memory locality.
+
+    Reverse Cuthill-McKee (scipy) orders the points so that a row's columns lie close to it;
+    the kernel then reads neighbours' coordinates from nearby cache lines. The permutation is
+    internal: inputs and outputs stay in the caller's order.
+    """
+
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+        from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+        P = sp.csr_matrix(P)
+        order = reverse_cuthill_mckee(P, symmetric_mode=True).astype(np.int64)
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        # P[order][:, order] by hand: the rows gathered as slices, the columns renamed
+        counts = np.diff(P.indptr)[order]
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        source = np.repeat(P.indptr[order] - self.indptr[:-1], counts) + np.arange(P.nnz)
+        self.indices = rank[P.indices[source]].astype(np.int32)
+        self.data = P.data[source].astype(np.float32)
+        self.order = order
+        self.packed = np.empty((P.shape[0], dims), np.float32)
+
+    def __call__(self, Y: np.ndarray, att: np.ndarray) -> None:
+        _kernels.attraction(Y, self.order, self.indptr, self.indices, self.data, self.packed, att)
+
+
 class ExactEngine(Engine):
-    """All-pairs forces with the numba kernels (deterministic)."""
+    """All-pairs forces with the numba kernels, each pair once (deterministic)."""
 
     name = "exact"
 
-    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+    def __init__(self, P: sp.csr_matrix, dims: int, tile: int = _kernels.TILE) -> None:
         self.indptr = P.indptr.astype(np.int64)
         self.indices = P.indices.astype(np.int32)
         self.data = P.data.astype(np.float32)
         n = P.shape[0]
         self.dims = dims
+        self.tile = min(tile, n)
+        self.first, self.second = _kernels.tile_pairs(n, self.tile)
+        self.attraction = Attraction(P, dims)
+        self.part = np.empty((self.first.shape[0], 2, dims + 1, self.tile), np.float32)
         self.rep = np.empty((dims, n))
         self.att = np.empty((dims, n))
         self.zrow = np.empty(n)
@@ -110,12 +173,50 @@ class ExactEngine(Engine):
     def gradient(
         self, Y: np.ndarray, exaggeration: float, want_kl: bool
     ) -> tuple[np.ndarray, float | None]:
-        sparse = (self.indptr, self.indices, self.data)
+        pairs = (self.tile, self.first, self.second, self.part)
         if self.dims == 2:
-            _kernels.forces_2d(Y[0], Y[1], *sparse, *self.rep, *self.att, self.zrow)
+            _kernels.tile_forces_2d(Y[0], Y[1], *pairs)
         else:
-            _kernels.forces_3d(Y[0], Y[1], Y[2], *sparse, *self.rep, *self.att, self.zrow)
+            _kernels.tile_forces_3d(Y[0], Y[1], Y[2], *pairs)
+        _kernels.reduce_tiles(self.part, self.tile, self.rep, self.zrow)
+        self.attraction(Y, self.att)
         Z = float(np.sum(self.zrow))
+        grad = exaggeration * self.att - self.rep / Z
+        kl = None
+        if want_kl:
+            kl = _kernels.kl_attraction_terms(Y, self.indptr, self.indices, self.data) + np.log(Z)
+        return grad, kl
+
+
+class FFTEngine(Engine):
+    """FFT-accelerated interpolation for the repulsion (2-D), exact sparse attraction.
+
+    The same approximation as openTSNE's "fft" (:mod:`synthscope.projection._fft`), computed
+    with our numba kernels and multithreaded real FFTs; deterministic.
+    """
+
+    name = "fft"
+
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+        from synthscope.projection._fft import FFTRepulsion
+
+        if dims != 2:
+            raise InvalidParameterError("the FFT engine is 2-D only")
+        self.indptr = P.indptr.astype(np.int64)
+        self.indices = P.indices.astype(np.int32)
+        self.data = P.data.astype(np.float32)
+        n = P.shape[0]
+        self.repulsion = FFTRepulsion(n)
+        self.attraction = Attraction(P, dims)
+        self.rep = np.empty((2, n))
+        self.att = np.empty((2, n))
+        self.zrow = np.empty(n)
+
+    def gradient(
+        self, Y: np.ndarray, exaggeration: float, want_kl: bool
+    ) -> tuple[np.ndarray, float | None]:
+        Z = self.repulsion(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
+        self.attraction(Y, self.att)
         grad = exaggeration * self.att - self.rep / Z
         kl = None
         if want_kl:
@@ -230,7 +331,11 @@ def make_engine(name: str, P: sp.csr_matrix, dims: int) -> Engine:
         return ExactEngine(P, dims)
     if name == "exact-cuda":
         return TorchEngine(P, dims)
-    return OpenTSNEEngine(P, dims, name)
+    if name == "fft":
+        return FFTEngine(P, dims)
+    if name == "cuml":
+        raise InvalidParameterError("'cuml' runs whole (see _cuml.cuml_tsne); it has no gradient")
+    return OpenTSNEEngine(P, dims, "fft" if name == "opentsne-fft" else name)
 
 
 def exact_kl(Y: np.ndarray, P: sp.csr_matrix) -> float:

@@ -19,6 +19,7 @@ import numpy as np
 from synthscope._params import Integral, Interval, Options, check_params, check_value, fail
 from synthscope.projection._affinity import affinities
 from synthscope.projection._checks import check_data
+from synthscope.projection._cuml import cuml_tsne
 from synthscope.projection._engines import Engine, exact_kl, make_engine, resolve_engine
 from synthscope.projection._pca import principal_components
 from synthscope.projection._request import CONSTRAINTS, IterationCallback
@@ -202,23 +203,40 @@ def tsne(
         pcs = reduced[:, :dims]
         reduced = reduced.astype(np.float32)
     P = affinities(reduced, perplexity, metric=metric, seed=seed)
-    Y = _initial_embedding(init, reduced, dims, seed, pcs)
-    gradient_engine = make_engine(resolved, P, dims)
-    Y, done, _, stopped = optimize(
-        Y,
-        gradient_engine,
-        iterations=iterations,
-        learning_rate=learning_rate,
-        early_exaggeration=float(early_exaggeration),
-        callback=callback,
-        callback_every=callback_every,
-    )
-    embedding = np.ascontiguousarray(Y.T, dtype=np.float32)
-    final = np.ascontiguousarray(Y, dtype=np.float32)
-    if n <= EXACT_KL_MAX_POINTS:
+    if resolved == "cuml":  # a whole-run engine on the GPU: no iterates, no callback
+        embedding = cuml_tsne(
+            reduced,
+            dims=dims,
+            perplexity=perplexity,
+            iterations=iterations,
+            learning_rate=learning_rate,
+            early_exaggeration=float(early_exaggeration),
+            exaggeration_iterations=EXAGGERATION_ITERATIONS,
+            init=init if isinstance(init, str) else "pca",
+            seed=seed,
+        )
+        done, stopped = iterations, False
+        final = np.ascontiguousarray(embedding.T)
+        # KL against our P: exact up to EXACT_KL_MAX_POINTS, else our FFT engine's estimate
+        scorer = None if n <= EXACT_KL_MAX_POINTS else make_engine("fft", P, dims)
+    else:
+        Y = _initial_embedding(init, reduced, dims, seed, pcs)
+        scorer = make_engine(resolved, P, dims)
+        Y, done, _, stopped = optimize(
+            Y,
+            scorer,
+            iterations=iterations,
+            learning_rate=learning_rate,
+            early_exaggeration=float(early_exaggeration),
+            callback=callback,
+            callback_every=callback_every,
+        )
+        embedding = np.ascontiguousarray(Y.T, dtype=np.float32)
+        final = np.ascontiguousarray(Y, dtype=np.float32)
+    if n <= EXACT_KL_MAX_POINTS or scorer is None:
         kl = exact_kl(final, P)
     else:  # exact for the exact engines, the tree/FFT estimate otherwise
-        kl = gradient_engine.gradient(final, 1.0, want_kl=True)[1]
+        kl = scorer.gradient(final, 1.0, want_kl=True)[1]
     seconds = time.perf_counter() - start
     params = {
         "method": "tsne",

@@ -9,6 +9,7 @@ import numpy as np
 
 from synthscope._params import check_params, fail
 from synthscope.projection._checks import check_data
+from synthscope.projection._cuml import cuml_available, cuml_umap
 from synthscope.projection._request import CONSTRAINTS
 from synthscope.projection._request import ProjectionRequest as _Defaults
 from synthscope.projection._result import Projection
@@ -55,9 +56,14 @@ def umap(
     n = data.shape[0]
     if n_neighbors >= n:
         raise fail("n_neighbors", f"must be < n_points (got {n_neighbors} for {n} points)")
+    start = time.perf_counter()
+    if cuml_available():  # the GPU's UMAP, same parameters (projection/_cuml.py)
+        embedding = cuml_umap(
+            data, dims=dims, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, seed=seed
+        )
+        return _result(embedding, dims, n_neighbors, min_dist, metric, seed, n, start, "cuml")
     import umap as umap_learn
 
-    start = time.perf_counter()
     model = umap_learn.UMAP(
         n_components=dims,
         n_neighbors=int(n_neighbors),
@@ -71,6 +77,20 @@ def umap(
         warnings.filterwarnings("ignore", message=".*n_jobs value.*")
         warnings.filterwarnings("ignore", message=".*k >= N.*")
         embedding = model.fit_transform(data)
+    return _result(embedding, dims, n_neighbors, min_dist, metric, seed, n, start, "umap-learn")
+
+
+def _result(
+    embedding: np.ndarray,
+    dims: int,
+    n_neighbors: int,
+    min_dist: float,
+    metric: str,
+    seed: int,
+    n: int,
+    start: float,
+    engine: str,
+) -> Projection:
     params = {
         "method": "umap",
         "dims": dims,
@@ -79,6 +99,7 @@ def umap(
         "metric": metric,
         "seed": int(seed),
         "n_points": n,
+        "engine": engine,
     }
     return Projection(
         embedding=np.ascontiguousarray(embedding, dtype=np.float32),

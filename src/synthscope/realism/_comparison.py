@@ -109,9 +109,15 @@ class RealismComparison:
                 lines.append("  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The reports' warnings (trivial cues), each once."""
+        return tuple(dict.fromkeys(w for r in self.reports.values() for w in r.warnings))
+
     def to_dict(self, *, full: bool = True) -> dict[str, Any]:
         """The table, the agreement and every feature's report (only its name unless ``full``)."""
         return {
+            "warnings": list(self.warnings),
             "headline": self.headline(),
             "agreement": self.agreement(),
             "columns": list(_HEADER),
@@ -142,6 +148,7 @@ class RealismComparison:
         from synthscope.realism._html import html_table, render_page, report_sections
 
         body = [
+            *(f"<p class='warning'>Warning: {escape(w)}</p>" for w in self.warnings),
             f"<p class='verdict'>{escape(self.headline())}<br>{escape(self.agreement())}</p>",
             html_table(list(_HEADER), self.rows()),
         ]

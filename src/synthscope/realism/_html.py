@@ -26,6 +26,7 @@ text-align:right} th:first-child,td:first-child{text-align:left}
 .pair{display:inline-block;margin:.4em;text-align:center;font-size:.8em}
 .pair img{width:96px;height:96px;image-rendering:pixelated;border:1px solid #ccc}
 .small{font-size:.85em;color:#555}
+.warning{padding:.6em 1em;background:#fff4e0;border-left:5px solid #d98c00}
 """
 
 
@@ -79,6 +80,7 @@ def report_sections(
         + (f" ({escape(report.feature)})" if report.feature else "")
         + (f", {report.n_groups} groups" if report.n_groups else "")
         + f"; seed {report.parameters['seed']}.</p>",
+        *(f"<p class='warning'>Warning: {escape(w)}</p>" for w in report.warnings),
         f"<p class='verdict'>{escape(report.verdict)}</p>",
         "<h2>Evidence</h2><ul>",
         *(f"<li>{escape(line)}</li>" for line in report.evidence),

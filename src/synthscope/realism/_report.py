@@ -60,8 +60,16 @@ class RealismReport:
     feature: str | None
     parameters: dict[str, Any]
     seconds: dict[str, float] = field(compare=False)
+    #: Trivial cues found before the tests (``{property, real, generated, message, ...}``): set
+    #: by whoever knows the images' native properties (the workspace), empty otherwise.
+    cues: tuple[dict[str, Any], ...] = ()
     real_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
     fake_ids: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What to read before the verdict: trivial cues that may explain it."""
+        return tuple(c["message"] for c in self.cues if not c.get("resolved"))
 
     def to_dict(self) -> dict[str, Any]:
         """Every number, parameter and seed as plain JSON-ready values.
@@ -69,6 +77,8 @@ class RealismReport:
         Timings (``seconds``) are left out so the same inputs and seed give the same bytes.
         """
         out: dict[str, Any] = {
+            "warnings": list(self.warnings),
+            "cues": [dict(c) for c in self.cues],
             "verdict": self.verdict,
             "evidence": list(self.evidence),
             "alpha": self.alpha,

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from synthscope.errors import SynthscopeError
+
 __all__ = ["FRAME_HEADER", "JobRegistry", "ProjectionJob", "encode_frame"]
 
 logger = logging.getLogger(__name__)
@@ -153,7 +155,10 @@ class JobRegistry:
         def run() -> None:
             try:
                 work(job)
-            except Exception as error:  # the page must hear why its projection died
+            except SynthscopeError as error:  # a user's mistake (perplexity too large): one line
+                logger.warning("projection %s refused: %s", pid, error)
+                job.finish("error", error=str(error))
+            except Exception as error:  # a bug: the page must hear why, the log gets the trace
                 logger.exception("projection %s failed", pid)
                 job.finish("error", error=f"{type(error).__name__}: {error}")
 

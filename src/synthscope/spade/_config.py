@@ -15,6 +15,7 @@ from typing import Any
 
 from synthscope._files import write_text_atomic
 from synthscope._params import Integral, Interval, Options, Real, check_params, fail
+from synthscope._training import refuse_changed_options
 from synthscope.errors import InputError, InvalidParameterError
 
 __all__ = [
@@ -202,12 +203,5 @@ def resumed_config(run_dir: str | Path, **changes: Any) -> SpadeConfig:
     Raises :class:`InvalidParameterError` naming any other option given with a different value.
     """
     stored = load_config(run_dir)
-    values = stored.to_dict()
-    changed = sorted(n for n, v in changes.items() if n not in RESUMABLE and values.get(n) != v)
-    if changed:
-        shown = ", ".join(f"{n} (stored {values.get(n)!r}, given {changes[n]!r})" for n in changed)
-        raise InvalidParameterError(
-            f"cannot resume {run_dir} with changed option(s) {shown};"
-            f" only {', '.join(sorted(RESUMABLE))} may change"
-        )
+    refuse_changed_options(run_dir, stored.to_dict(), changes, RESUMABLE)
     return stored.replace(**changes)

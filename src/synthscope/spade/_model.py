@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from synthscope._training import autocast, resolve_device
 from synthscope.errors import InvalidParameterError
 from synthscope.spade._blocks import init_weights
 from synthscope.spade._checkpoint import checkpoint_path, load_checkpoint
@@ -76,27 +77,6 @@ class SpadeModel(nn.Module):
             for net in (self.generator, self.discriminator, self.encoder):
                 if net is not None:
                     init_weights(net)
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU; ``cuda`` without a GPU is an error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise InvalidParameterError("device 'cuda' requested but no CUDA GPU is available")
-    if name not in ("cpu", "cuda"):
-        raise InvalidParameterError(f"device must be auto, cpu or cuda (got {name!r})")
-    return torch.device(name)
-
-
-def autocast(device: torch.device, precision: str) -> torch.autocast:
-    """bf16 autocast for ``bf16``, and for ``auto`` on CUDA; a disabled context otherwise.
-
-    bf16 keeps fp32's exponent range, so no loss scaler is needed. It works on CPU too (slowly
-    without native bf16), which lets the mixed-precision path be tested without a GPU.
-    """
-    enabled = precision == "bf16" or (precision == "auto" and device.type == "cuda")
-    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=enabled)
 
 
 def to_one_hot(

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from synthscope._training import restore_rng_state, rng_state
 from synthscope.errors import InvalidParameterError
 from synthscope.spade._checkpoint import (
     CHECKPOINT_DIR,
@@ -200,10 +201,7 @@ def training_loop(
         opt_d.load_state_dict(state["opt_d"])
         step, epoch, epoch_step = state["step"], state["epoch"], state["epoch_step"]
         saved_step, seconds_before = step, float(state.get("seconds", 0.0))
-        noise.set_state(state["rng"]["noise"])
-        torch.set_rng_state(state["rng"]["torch"])
-        if device.type == "cuda" and state["rng"].get("cuda") is not None:
-            torch.cuda.set_rng_state(state["rng"]["cuda"])
+        restore_rng_state(state["rng"], device, {"noise": noise})
         log.info("resumed %s at epoch %d, step %d", run_dir, epoch, step)
     model.to(device)
     if channels_last:
@@ -359,11 +357,7 @@ def _save(
             "epoch": epoch,
             "epoch_step": epoch_step,
             "seconds": seconds,
-            "rng": {
-                "noise": noise.get_state(),
-                "torch": torch.get_rng_state(),
-                "cuda": torch.cuda.get_rng_state() if device.type == "cuda" else None,
-            },
+            "rng": rng_state(device, {"noise": noise}),
         },
     )
 

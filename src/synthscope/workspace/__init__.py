@@ -28,6 +28,7 @@ from synthscope.workspace._score import (
 from synthscope.workspace._select import select_points
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace, frame_key, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
+from synthscope.workspace._train_encoder import TRAIN_ON, train_encoder
 
 __all__ = [
     "CheckReport",
@@ -44,6 +45,7 @@ __all__ = [
     "THUMBS_PER_ROW",
     "THUMBS_PER_TILE",
     "THUMB_SIZE",
+    "TRAIN_ON",
     "Workspace",
     "check_workspace",
     "embed",
@@ -63,4 +65,5 @@ __all__ = [
     "score_workspace",
     "select_points",
     "split_frame",
+    "train_encoder",
 ]

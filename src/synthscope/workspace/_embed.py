@@ -19,8 +19,7 @@ import numpy as np
 
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.errors import InvalidParameterError, WorkspaceError
-from synthscope.features import Extractor, parse_spec, spec_syntax
-from synthscope.io import read_frames
+from synthscope.features import Extractor, parse_spec
 from synthscope.workspace._decode import decode_in_parallel
 from synthscope.workspace._store import Workspace, split_frame
 
@@ -119,11 +118,10 @@ def _extract(workspace: Workspace, extractor: Extractor, progress: ProgressCallb
                 "(ingest images/ + labels/ folders)"
             )
     extractor.prepare()
-    max_pixels = workspace.max_pixels
 
     def decode(item: tuple[Path, list]) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
         file, points = item
-        frames = {f.index: np.asarray(f.image) for f in read_frames(file, max_pixels=max_pixels)}
+        frames = {f.index: np.asarray(f.image) for f in workspace.read_frames(file)}
         return [
             (point, frames[frame], workspace.label_map(point) if has_labels else None)
             for point, frame in points
@@ -158,7 +156,3 @@ def _extract(workspace: Workspace, extractor: Extractor, progress: ProgressCallb
         progress(done, n)
     assert out is not None
     return out
-
-
-# Kept for the help texts of the command line.
-FEATURE_SPECS = spec_syntax

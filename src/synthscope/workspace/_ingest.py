@@ -13,6 +13,7 @@ ingested folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -22,11 +23,21 @@ from pathlib import Path
 import numpy as np
 
 from synthscope._files import save_npy_atomic, staged_folder
-from synthscope._params import Integral, Interval, Options, check_value
+from synthscope._params import Integral, Interval, Options, check_value, fail
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
 from synthscope.features import PixelsExtractor, pixel_feature_name, pixel_vector, pixels_to_float
-from synthscope.io import DEFAULT_MAX_PIXELS, ImageEntry, read_frames, scan_folder
+from synthscope.io import (
+    DEFAULT_MAX_PIXELS,
+    PROPERTY_COLUMNS,
+    Frame,
+    ImageEntry,
+    native_properties,
+    read_frames,
+    resize_image,
+    scan_folder,
+)
+from synthscope.io._resize import RESIZE
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_parallel
 from synthscope.workspace._embed import extractor_provenance
 from synthscope.workspace._store import (
@@ -42,6 +53,13 @@ __all__ = ["IngestReport", "ingest"]
 
 log = logging.getLogger(__name__)
 PIXELS = pixel_feature_name(64)
+# The native properties' column kinds: sizes and depths are numbers, the rest text.
+PROPERTY_KINDS = {
+    name: "real"
+    if name in ("image_width", "image_height", "image_bit_depth", "image_channels")
+    else "text"
+    for name in PROPERTY_COLUMNS
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,7 @@ class _Decoded:
     keys: list[str]  # one per frame: the file's path, with '#k' for frame k (see frame_key)
     pixels: np.ndarray  # (frames, 4096) uint8
     thumbs: np.ndarray  # (frames, 64, 64) uint8
+    properties: dict[str, object]  # the file's native size, depth, format (PROPERTY_COLUMNS)
     sha1: str
     size: int
 
@@ -76,13 +95,19 @@ def _digest(path: Path) -> tuple[str, int]:
         return digest.hexdigest(), handle.tell()
 
 
-def _decode(entry: ImageEntry, max_pixels: int) -> _Decoded:
+def _decode(
+    entry: ImageEntry, resize: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> _Decoded:
+    # first: its errors say best what is wrong with a file (and it refuses bombs)
     frames = read_frames(entry.file, max_pixels=max_pixels)
+    properties = native_properties(entry.file)
+    if resize is not None:
+        frames = [Frame(resize_image(f.image, resize), f.index) for f in frames]
     keys = [frame_key(entry.file, f.index) for f in frames]
     pixels = np.stack([pixel_vector(f.image, 64) for f in frames])
     thumbs = np.stack([make_thumbnail(f.image) for f in frames])
     sha1, size = _digest(entry.file)
-    return _Decoded(keys, pixels, thumbs, sha1, size)
+    return _Decoded(keys, pixels, thumbs, properties, sha1, size)
 
 
 def _scan(real: Sequence[Path], fake: Sequence[Path], workspace: Path) -> list[ImageEntry]:
@@ -174,6 +199,7 @@ def _records(
                     "group": entry.group,
                     "label_map": str(entry.label_map) if entry.label_map else None,
                     **extras,
+                    **result.properties,
                 }
             )
     return records
@@ -206,13 +232,14 @@ def _append(
     known = {name: workspace.column_kind(name) for name in workspace.columns()}
     kinds = _column_kinds([entry for entry, _ in decoded], known)
     records = _records(decoded, kinds)
-    meta = {"max_pixels": str(max_pixels)} if max_pixels > workspace.max_pixels else None
+    kinds.update({name: kind for name, kind in PROPERTY_KINDS.items() if name not in known})
+    raised = max_pixels > workspace.max_pixels  # remembered, so its images can be shown later
     workspace.append_points(
         records,
         {k: v for k, v in kinds.items() if k not in known},
-        computed=(SOURCE_FOLDER,),
+        computed=(SOURCE_FOLDER, *PROPERTY_KINDS),
         files=_files(decoded),
-        meta=meta,
+        meta={"setting:max_pixels": str(max_pixels)} if raised else None,
     )
     return len(records)
 
@@ -223,6 +250,7 @@ def ingest(
     fake: Sequence[str | Path] = (),
     *,
     on_error: str = "fail",
+    resize: int | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     workers: int | None = None,
     progress: ProgressCallback | None = None,
@@ -232,12 +260,16 @@ def ingest(
     Parameters
     ----------
     workspace
-        The workspace folder (made when it does not exist).
+        The workspace folder (made when new).
     real, fake
         Folders of real and of generated images.
     on_error
-        ``"fail"``: an unreadable file stops the ingest and nothing is written; ``"skip"``: it is
-        listed in the report and the rest go in.
+        ``"fail"``: stop at the first unreadable file, leaving the workspace as it was;
+        ``"skip"``: leave such files out and list them.
+    resize
+        Bring every image to ``resize`` x ``resize`` before any feature (see
+        :data:`synthscope.io.RESIZE_METHOD`), so that sets stored at different sizes are compared
+        like with like; recorded in the workspace and kept for every later ingest.
     max_pixels
         The most pixels one frame may hold; larger ones are refused as decompression bombs
         (:data:`~synthscope.io.DEFAULT_MAX_PIXELS` = 8192 x 8192). A raised limit is remembered
@@ -260,14 +292,28 @@ def ingest(
             f"{path}: exists and is not a synthscope workspace; choose a new folder"
         )
 
+    if resize is not None:
+        check_value("resize", resize, RESIZE)
     entries = _scan([Path(p) for p in real], [Path(p) for p in fake], path)
     present: dict[str, str] = {}
     known: dict[str, str | None] = {}
     if exists:
         with Workspace.open(path) as existing:
-            for stored, source in existing.rows(["path", "source"]):
-                present[str(split_frame(stored)[0])] = source
+            for stored_path, source in existing.rows(["path", "source"]):
+                present[str(split_frame(stored_path)[0])] = source
             known = existing.recorded_files("image")
+            stored = existing.resize
+            if stored is None and resize is not None and existing.n_points == 0:
+                existing.set_setting("resize", resize)  # an empty workspace takes any size
+                stored = resize
+        if resize is not None and resize != stored:
+            raise fail(
+                "resize",
+                f"must match the workspace's: {path} stores images "
+                + (f"at {stored} x {stored}" if stored else "at their own size")
+                + f" (got {resize})",
+            )
+        resize = stored
     for entry in entries:
         before = present.get(str(entry.file))
         if before is not None and before != entry.source:
@@ -280,7 +326,7 @@ def ingest(
 
     decoded, skipped = decode_in_parallel(
         todo,
-        lambda entry: _decode(entry, max_pixels),
+        functools.partial(_decode, resize=resize, max_pixels=max_pixels),
         on_error=on_error,
         workers=workers,
         progress=progress,
@@ -300,6 +346,8 @@ def ingest(
     else:
         # A new workspace appears whole or not at all (an empty folder made for it is fine).
         with staged_folder(path) as staging, Workspace.create(staging) as target:
+            if resize is not None:
+                target.set_setting("resize", resize)
             added = _append(target, decoded, max_pixels)
             n_points = target.n_points
     for item in skipped:

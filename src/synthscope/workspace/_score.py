@@ -22,6 +22,7 @@ import numpy as np
 from synthscope._params import Options, check_value
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, WorkspaceError
+from synthscope.features import standardize as standardize_columns
 from synthscope.realism import (
     MIN_POINTS,
     RealismComparison,
@@ -29,6 +30,7 @@ from synthscope.realism import (
     compare_reports,
     realism_report,
 )
+from synthscope.workspace._cues import check_cues
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace
 
 __all__ = [
@@ -113,11 +115,9 @@ def _standardised(
 ) -> tuple[np.ndarray, list[str]]:
     if not standardize:
         return vectors, []
-    mean = vectors.mean(axis=0)
-    std = vectors.std(axis=0)
     # Pooled, label-free statistics: the permutation tests stay exact (a scaling taken from the
     # real set alone would depend on the labels the tests permute).
-    out = (vectors - mean) / np.where(std > 0, std, 1.0)
+    out = standardize_columns(vectors).astype(np.float64)
     return out, [
         f"Each of the {vectors.shape[1]} columns of {feature} was standardised (pooled mean and "
         "standard deviation) before the tests: its statistics come in different units."
@@ -208,11 +208,19 @@ def score_workspace(
         progress=progress,
         **options,
     )
+    cues, cue_notes = check_cues(ws, real_ids, fake_ids)
     report = dataclasses.replace(
         report,
         real_ids=real_ids,
         fake_ids=fake_ids,
-        parameters={**report.parameters, "groups": groups, "standardize": standardize},
+        cues=tuple(c.to_dict() for c in cues if c.differs),
+        evidence=(*report.evidence, *cue_notes),
+        parameters={
+            **report.parameters,
+            "groups": groups,
+            "standardize": standardize,
+            "resize": ws.resize,
+        },
     )
     if store:
         run = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"

@@ -63,14 +63,24 @@ def select_points(workspace: Workspace, where: Sequence[str]) -> np.ndarray:
     return np.flatnonzero(chosen)
 
 
-def copy_images(workspace: Workspace, out: str | Path, where: Sequence[str]) -> list[Path]:
-    """Copy the images of the chosen points into the new folder ``out``, with a metadata.tsv."""
+def copy_images(
+    workspace: Workspace,
+    out: str | Path,
+    where: Sequence[str] = (),
+    *,
+    ids: Sequence[int] | None = None,
+) -> list[Path]:
+    """Copy the images of the chosen points into the new folder ``out``, with a metadata.tsv.
+
+    The points are those meeting ``where``, or exactly ``ids`` when given (the projector's
+    selection).
+    """
     from synthscope.workspace._export import metadata_columns
 
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise WorkspaceError(f"{out}: exists and is not empty; export images into a new folder")
-    ids = select_points(workspace, where)
+    ids = select_points(workspace, where) if ids is None else np.unique(np.asarray(ids, int))
     if ids.size == 0:
         raise InvalidParameterError(f"no point meets {' and '.join(where) or 'the conditions'}")
     columns = metadata_columns(workspace)

@@ -71,6 +71,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _COLUMN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
 #: ``(path, role, sha1, size)`` of a file an ingest or import decoded; role 'image' or 'label_map'.
 FileRecord = tuple[str, str, str | None, int | None]
+MAX_PROJECTION_NAME = 120
 
 
 def check_name(name: str, what: str) -> str:
@@ -413,6 +414,37 @@ class Workspace:
             raise InvalidParameterError(f"no point {point} (0..{self.n_points - 1})")
         return split_frame(row[0])
 
+    # -- settings -----------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        """A workspace-wide setting (``resize``, ``max_pixels``, ...), or None when unset."""
+        row = self._connection.execute(
+            "SELECT value FROM meta WHERE key = ?", (f"setting:{key}",)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: object) -> None:
+        """Record a workspace-wide setting (in its own transaction)."""
+        with transaction(self._connection):
+            self._connection.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (f"setting:{key}", str(value)),
+            )
+
+    @property
+    def resize(self) -> int | None:
+        """The side every image is brought to before any feature (``ingest --resize``), or None."""
+        value = self.setting("resize")
+        return None if value is None else int(value)
+
+    @property
+    def max_pixels(self) -> int:
+        """The largest frame (in pixels) images of this workspace may have (``--max-pixels``)."""
+        from synthscope.io import DEFAULT_MAX_PIXELS
+
+        value = self.setting("max_pixels")
+        return max(DEFAULT_MAX_PIXELS, int(value)) if value else DEFAULT_MAX_PIXELS
+
+    # -- the files behind the points -----------------------------------------------------------
     def recorded_files(self, role: str | None = None) -> dict[str, str | None]:
         """Files an ingest or import decoded (path -> SHA-1, None when unknown)."""
         sql, args = "SELECT path, sha1 FROM files", ()
@@ -427,14 +459,6 @@ class Workspace:
         ).fetchone()
         return row is not None
 
-    @property
-    def max_pixels(self) -> int:
-        """The largest frame (in pixels) images of this workspace may have (``--max-pixels``)."""
-        from synthscope.io import DEFAULT_MAX_PIXELS
-
-        row = self._connection.execute("SELECT value FROM meta WHERE key = 'max_pixels'").fetchone()
-        return max(DEFAULT_MAX_PIXELS, int(row[0])) if row else DEFAULT_MAX_PIXELS
-
     def _recorded(self, file: Path, role: str = "image") -> Path:
         if not self.is_recorded(file, role):
             # Only files an ingest or import decoded are read back: never any path a metadata
@@ -442,15 +466,28 @@ class Workspace:
             raise ImageReadError(file, "is not a file this workspace recorded; not read")
         return file
 
+    def read_frames(self, file: Path) -> list:
+        """Every frame of ``file`` as an 8-bit ``L`` image, at the workspace's size if it has one."""
+        from synthscope.io import Frame, read_frames, resize_image
+
+        frames = read_frames(file, max_pixels=self.max_pixels)
+        size = self.resize
+        if size is None:
+            return frames
+        return [Frame(resize_image(f.image, size), f.index) for f in frames]
+
     def read_image(self, point: int) -> np.ndarray:
-        """Full-resolution 8-bit grayscale (H, W) of point ``point``, decoded from its file.
+        """The 8-bit grayscale (H, W) of point ``point`` as features see it (full resolution,
+        or the workspace's size when it was ingested with ``resize``).
 
         Only files recorded at ingest or import are read (:class:`ImageReadError` otherwise).
         """
-        from synthscope.io import read_grayscale
-
         file, frame = self.image_file(point)
-        return read_grayscale(self._recorded(file), frame, max_pixels=self.max_pixels)
+        frames = self.read_frames(self._recorded(file))
+        for item in frames:
+            if item.index == frame:
+                return np.asarray(item.image)
+        raise ImageReadError(file, f"has no frame {frame} ({len(frames)} frames)")
 
     def label_map(self, point: int) -> np.ndarray | None:
         """The point's label map (H, W) uint8, or None when it was ingested without one.
@@ -465,8 +502,14 @@ class Workspace:
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        file = self._recorded(Path(row[0]), "label_map")
-        return read_label_map(file, max_pixels=self.max_pixels)
+        labels = read_label_map(
+            self._recorded(Path(row[0]), "label_map"), max_pixels=self.max_pixels
+        )
+        if self.resize is not None:
+            from synthscope.io import resize_labels
+
+            labels = resize_labels(labels, self.resize)
+        return labels
 
     # -- projections -----------------------------------------------------------------------
     def projection_id(self, request: Any) -> str:
@@ -479,10 +522,42 @@ class Workspace:
         return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def save_projection(self, pid: str, embedding: np.ndarray, meta: dict) -> None:
+        """Store coordinates and how they were made; a rerun of a named projection keeps its name."""
         check_name(pid, "projection id")
         folder = self.path / "projections"
+        previous = self.load_projection(pid)
+        if previous is not None and "name" in previous[1] and "name" not in meta:
+            meta = {**meta, "name": previous[1]["name"]}
         save_npy_atomic(folder / f"{pid}.npy", np.asarray(embedding, dtype=np.float32))
         write_text_atomic(folder / f"{pid}.json", json.dumps({**meta, "id": pid}, indent=2))
+
+    def rename_projection(self, pid: str, name: str | None) -> dict:
+        """Give a stored projection a display name (empty or None removes it); its metadata back."""
+        stored = self.load_projection(pid)
+        if stored is None:
+            raise UnknownFeatureError(f"no stored projection {pid!r}")
+        meta = dict(stored[1])
+        name = (name or "").strip()
+        if len(name) > MAX_PROJECTION_NAME or any(ord(c) < 32 for c in name):
+            raise fail(
+                "name", f"must be at most {MAX_PROJECTION_NAME} printable characters (got {name!r})"
+            )
+        if name:
+            meta["name"] = name
+        else:
+            meta.pop("name", None)
+        write_text_atomic(self.path / "projections" / f"{pid}.json", json.dumps(meta, indent=2))
+        return meta
+
+    def delete_projection(self, pid: str) -> None:
+        """Remove a stored projection (coordinates first, so a half-done delete lists nothing)."""
+        check_name(pid, "projection id")
+        folder = self.path / "projections"
+        array, meta = folder / f"{pid}.npy", folder / f"{pid}.json"
+        if not (array.is_file() and meta.is_file()):
+            raise UnknownFeatureError(f"no stored projection {pid!r}")
+        array.unlink()
+        meta.unlink()
 
     def load_projection(self, pid: str) -> tuple[np.ndarray, dict] | None:
         check_name(pid, "projection id")

@@ -9,6 +9,7 @@ import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 import fragmentShader from "./shaders/point.frag?raw";
 import vertexShader from "./shaders/point.vert?raw";
 
+/** What the scatter draws; every field optional, so `setProps` changes only what it names. */
 export interface ScatterProps {
   /** n x 3 normalised coordinates. */
   positions?: Float32Array;
@@ -20,6 +21,14 @@ export interface ScatterProps {
   /** 1 per point drawn (isolate); undefined draws all. */
   visible?: Uint8Array | null;
   hovered?: number;
+  /** 1 per point passing the column filters; the others are drawn faded and small. Null: all. */
+  passing?: Uint8Array | null;
+  /** Points drawn ringed and larger (the inspected point's neighbours). */
+  neighbors?: number[];
+  /** Clear colour and the colour faded points tend to (CSS colour). */
+  background?: string;
+  /** Ring of highlighted points (CSS colour). */
+  ring?: string;
   /** Whether mouse drags orbit/pan (false while drawing a box or lasso). */
   navigate?: boolean;
   pointSize?: number;
@@ -27,6 +36,14 @@ export interface ScatterProps {
 
 const BACKGROUND = new THREE.Color("#15171c");
 
+/** Where a camera is: position, orbit target and zoom (the URL keeps these). */
+export interface CameraState {
+  position: number[];
+  target: number[];
+  zoom: number;
+}
+
+/** The WebGL2 scatter: `setProps`, `render`, `destroy`, and the camera for selection. */
 export class ScatterRenderer {
   readonly canvas: HTMLCanvasElement;
   private renderer: THREE.WebGLRenderer;
@@ -44,6 +61,8 @@ export class ScatterRenderer {
   private selected: Uint8Array = new Uint8Array(0);
   private colors: Uint8Array | null = null;
   private visible: Uint8Array | null = null;
+  private passing: Uint8Array | null = null;
+  private neighbors: number[] = [];
   private hovered = -1;
   private frameRequested = false;
   /** Bumped whenever the camera moves, so cached screen positions know they are stale. */
@@ -81,6 +100,7 @@ export class ScatterRenderer {
         perspective: { value: true },
         hasSelection: { value: false },
         background: { value: new THREE.Vector3(BACKGROUND.r, BACKGROUND.g, BACKGROUND.b) },
+        ringColor: { value: new THREE.Vector3(1, 1, 1) },
         thumbs: { value: false },
         thumbSize: { value: 28 },
         atlas: { value: null },
@@ -117,7 +137,8 @@ export class ScatterRenderer {
     return { width: this.canvas.clientWidth, height: this.canvas.clientHeight };
   }
 
-  cameraState() {
+  /** The current camera: mode, position, target, zoom. */
+  cameraState(): CameraState & { mode: "3d" | "2d" } {
     const c = this.camera;
     return {
       mode: this.dims === 3 ? "3d" : "2d",
@@ -125,6 +146,19 @@ export class ScatterRenderer {
       target: this.controls.target.toArray(),
       zoom: (c as THREE.PerspectiveCamera | THREE.OrthographicCamera).zoom,
     };
+  }
+
+  /** Put the current camera where `state` says (a link's view). */
+  setCameraState(state: CameraState): void {
+    const c = this.camera as THREE.PerspectiveCamera | THREE.OrthographicCamera;
+    if (state.position.length === 3 && state.position.every(Number.isFinite)) c.position.fromArray(state.position);
+    if (state.target.length === 3 && state.target.every(Number.isFinite)) this.controls.target.fromArray(state.target);
+    if (Number.isFinite(state.zoom) && state.zoom > 0) c.zoom = state.zoom;
+    c.updateProjectionMatrix();
+    this.controls.update();
+    this.cameraVersion++;
+    this.onCameraChange?.();
+    this.render();
   }
 
   resetCamera(): void {
@@ -196,6 +230,23 @@ export class ScatterRenderer {
       this.hovered = props.hovered;
       flagsChanged = true;
     }
+    if (props.passing !== undefined) {
+      this.passing = props.passing;
+      flagsChanged = true;
+    }
+    if (props.neighbors) {
+      this.neighbors = props.neighbors;
+      flagsChanged = true;
+    }
+    if (props.background) {
+      const color = new THREE.Color(props.background);
+      this.renderer.setClearColor(color);
+      this.material.uniforms.background.value.set(color.r, color.g, color.b);
+    }
+    if (props.ring) {
+      const color = new THREE.Color(props.ring);
+      this.material.uniforms.ringColor.value.set(color.r, color.g, color.b);
+    }
     if (flagsChanged) this.updateFlags();
     if (props.navigate !== undefined) {
       this.controls3.enabled = props.navigate && this.dims === 3;
@@ -234,11 +285,14 @@ export class ScatterRenderer {
   private updateFlags(): void {
     if (this.selected.length !== this.n) return;
     let any = false;
+    const { visible, passing, selected, flags } = this;
     for (let i = 0; i < this.n; i++) {
-      const s = this.selected[i] ? 1 : 0;
+      const s = selected[i] ? 1 : 0;
       any ||= s === 1;
-      this.flags[i] = s | (this.visible && !this.visible[i] ? 2 : 0) | (i === this.hovered ? 4 : 0);
+      flags[i] = s | (visible && !visible[i] ? 2 : 0) | (passing && !passing[i] ? 8 : 0);
     }
+    if (this.hovered >= 0 && this.hovered < this.n) this.flags[this.hovered] |= 4;
+    for (const id of this.neighbors) if (id >= 0 && id < this.n) this.flags[id] |= 16;
     this.material.uniforms.hasSelection.value = any;
     const attribute = this.geometry.getAttribute("flags");
     if (attribute) attribute.needsUpdate = true;

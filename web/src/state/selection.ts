@@ -36,6 +36,7 @@ export function projectToScreen(
   return screen;
 }
 
+/** A rectangle by two corners, in any order. */
 export interface Rect {
   x0: number;
   y0: number;

@@ -6,6 +6,7 @@ export function $<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
+/** A new element with attributes (`class` sets the class name) and children. */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string> = {},
@@ -20,6 +21,7 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** Replace a select's options by `[value, label]` pairs, keeping `value` (or the current one) chosen. */
 export function setOptions(select: HTMLSelectElement, options: [string, string][], value?: string) {
   const keep = value ?? select.value;
   select.replaceChildren(...options.map(([v, label]) => el("option", { value: v }, label)));

@@ -1,69 +1,91 @@
 /**
- * The inspector card: a clicked point's full image, every column's value, and its nearest
- * neighbours in feature space with thumbnails (click one to move to it).
+ * The inspector card: a clicked point's full image and label map (class legend), every column's
+ * value, the link to a generated image's nearest real image, and its k nearest neighbours in a
+ * feature space (the shown projection's feature unless another is chosen), each with its label
+ * and source, highlighted in the plot.
  */
-import * as api from "../api/client";
 import type { App } from "../app";
-import { $, el } from "./dom";
+import { cellText } from "../state/columns";
+import { $, el, setOptions } from "./dom";
+import { drawLabelMap } from "./labelmap";
+import { errorText } from "./status";
 
-// Label classes (phantom: 0 outside, 1 lumen, 2 plaque, 3 perivascular, 4 calcium) in the
-// categorical palette's first colours; class 0 stays black.
-const CLASS_COLORS: [number, number, number][] = [
-  [0, 0, 0], [78, 121, 167], [242, 142, 43], [118, 183, 178], [237, 201, 72],
-  [225, 87, 89], [89, 161, 79], [176, 122, 161],
-];
+/** Open the inspector on a point. */
+export type Inspect = (id: number) => Promise<void>;
 
-/** Show the point's label map (when it has one) in class colours under its image. */
-async function drawLabelMap(id: number): Promise<void> {
-  const canvas = $<HTMLCanvasElement>("inspector-labels");
-  canvas.hidden = true;
-  const response = await fetch(api.labelMapUrl(id));
-  if (!response.ok) return;
-  const bitmap = await createImageBitmap(await response.blob());
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  if (!ctx) return;
-  ctx.drawImage(bitmap, 0, 0);
-  const image = ctx.getImageData(0, 0, bitmap.width, bitmap.height);
-  const px = image.data;
-  for (let k = 0; k < px.length; k += 4) {
-    const c = CLASS_COLORS[px[k] % CLASS_COLORS.length];
-    px[k] = c[0];
-    px[k + 1] = c[1];
-    px[k + 2] = c[2];
+const MAX_K = 1000;
+
+/** Wire the card; returns the function that opens it on a point. */
+export function createInspector(app: App): { inspect: Inspect; close: () => void } {
+  const { store } = app;
+  const card = $("inspector");
+  const featureSelect = $<HTMLSelectElement>("knn-feature");
+  const kInput = $<HTMLInputElement>("knn-k");
+  let request = 0;
+
+  function close(): void {
+    card.hidden = true;
+    store.set({ inspected: -1, neighbors: [] });
   }
-  ctx.putImageData(image, 0, 0);
-  canvas.hidden = false;
-}
+  $("inspector-close").addEventListener("click", close);
 
-export function createInspector(app: App): (id: number) => Promise<void> {
-  const inspector = $("inspector");
-  let inspected = -1;
-  $("inspector-close").addEventListener("click", () => (inspector.hidden = true));
-  $<HTMLSelectElement>("knn-metric").addEventListener("change", () => inspected >= 0 && void inspect(inspected));
+  const again = () => {
+    const id = store.get().inspected;
+    if (id >= 0) void inspect(id);
+  };
+  featureSelect.addEventListener("change", again);
+  $("knn-metric").addEventListener("change", again);
+  kInput.addEventListener("change", again);
 
-  async function inspect(id: number): Promise<void> {
-    inspected = id;
-    inspector.hidden = false;
-    $("inspector-title").textContent = `Point ${id}`;
-    $<HTMLImageElement>("inspector-image").src = api.imageUrl(id);
-    void drawLabelMap(id);
-    const dataset = app.store.get().dataset;
-    const { values } = await api.point(id);
-    const rows = Object.entries(values).map(([name, value]) =>
-      el("tr", {}, el("td", {}, name), el("td", {}, value === null ? "" : String(value))),
-    );
-    $("inspector-meta").replaceChildren(...rows);
-    const metric = $<HTMLSelectElement>("knn-metric").value as "cosine" | "euclidean";
-    const box = $("inspector-neighbors");
-    box.replaceChildren();
-    if (!dataset?.features.length) return;
-    const knn = await api.neighbors(id, 12, metric);
+  async function nearestReal(id: number, feature: string): Promise<void> {
+    const box = $("nearest-real");
+    box.hidden = true;
+    const names = new Set(store.get().dataset?.columns.map((c) => c.name));
+    const idColumn = [`nearest_real_id:${feature}`, "nearest_real_id"].find((c) => names.has(c));
+    if (!idColumn) return;
+    const real = (await app.column(idColumn)).values[id];
+    if (!Number.isFinite(real)) return;
+    const ratioName = idColumn.replace("nearest_real_id", "nearest_real_ratio");
+    const ratio = names.has(ratioName) ? (await app.column(ratioName)).values[id] : NaN;
+    const link = el("a", { class: "link", "data-testid": "nearest-real-link", "data-id": String(real) }, `point ${real}`);
+    link.addEventListener("click", () => {
+      app.selectIds([real]);
+      void inspect(real);
+    });
     box.replaceChildren(
-      ...knn.ids.map((nid, k) => {
-        const figure = el("figure", { title: `point ${nid}` });
-        figure.append(app.atlas ? app.atlas.canvas(nid) : el("canvas"), el("figcaption", {}, knn.distances[k].toFixed(3)));
+      `nearest real image${idColumn.includes(":") ? ` in ${feature}` : ""}: `,
+      link,
+      Number.isFinite(ratio) ? ` (distance ratio ${ratio.toFixed(2)})` : "",
+    );
+    box.hidden = false;
+  }
+
+  async function neighbours(id: number, feature: string, mine: number): Promise<void> {
+    const box = $("inspector-neighbors");
+    const k = Number(kInput.value);
+    kInput.classList.toggle("invalid", !(Number.isInteger(k) && k >= 1 && k <= MAX_K));
+    if (!(Number.isInteger(k) && k >= 1 && k <= MAX_K)) {
+      box.replaceChildren();
+      store.set({ neighbors: [] });
+      return store.say(`neighbours: k must be a whole number from 1 to ${MAX_K} (got ${kInput.value || "nothing"})`, true);
+    }
+    const metric = $<HTMLSelectElement>("knn-metric").value;
+    const [knn, label, source] = await Promise.all([
+      app.host.data.neighbors(id, k, metric, feature),
+      app.column("label").catch(() => null),
+      app.column("source").catch(() => null),
+    ]);
+    if (mine !== request) return;
+    store.set({ neighbors: knn.ids });
+    box.replaceChildren(
+      ...knn.ids.map((nid, j) => {
+        const what = [label && cellText(label, nid), source && cellText(source, nid)].filter(Boolean).join(" · ");
+        const figure = el("figure", { "data-testid": "neighbor", "data-id": String(nid), title: `point ${nid}: ${what}` });
+        figure.append(
+          app.atlas ? app.atlas.canvas(nid) : el("canvas"),
+          el("figcaption", {}, what || `point ${nid}`),
+          el("figcaption", {}, knn.distances[j].toFixed(3)),
+        );
         figure.addEventListener("click", () => {
           app.selectIds([nid]);
           void inspect(nid);
@@ -73,5 +95,37 @@ export function createInspector(app: App): (id: number) => Promise<void> {
     );
   }
 
-  return inspect;
+  async function inspect(id: number): Promise<void> {
+    const mine = ++request;
+    card.hidden = false;
+    store.set({ inspected: id });
+    $("inspector-title").textContent = `Point ${id}`;
+    $<HTMLImageElement>("inspector-image").src = app.host.data.imageSrc(id);
+    const feature = featureSelect.value || app.feature || "";
+    try {
+      const [file, { values }] = await Promise.all([app.host.data.labelMap(id), app.host.data.point(id)]);
+      if (mine !== request) return;
+      void drawLabelMap(file, $<HTMLCanvasElement>("inspector-labels"), $("labelmap-legend"));
+      $("inspector-meta").replaceChildren(
+        ...Object.entries(values).map(([name, value]) =>
+          el("tr", {}, el("td", {}, name), el("td", {}, value === null ? "" : String(value))),
+        ),
+      );
+      if (!feature) return;
+      await Promise.all([nearestReal(id, feature), neighbours(id, feature, mine)]);
+    } catch (error) {
+      store.say(`point ${id}: ${errorText(error)}`, true);
+    }
+  }
+
+  store.subscribe((state, changed) => {
+    if (changed.has("dataset") && state.dataset)
+      setOptions(featureSelect, state.dataset.features.map((f) => [f, f]), app.feature ?? undefined);
+    // Neighbours follow the shown projection's feature; the choice stays visible in the card.
+    if (changed.has("projection") && app.feature && featureSelect.value !== app.feature) {
+      featureSelect.value = app.feature;
+      again();
+    }
+  });
+  return { inspect, close };
 }

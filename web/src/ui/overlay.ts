@@ -5,11 +5,14 @@
  */
 import type { Rect } from "../state/selection";
 
+/** A drawn box (CSS px of the scatter) or lasso (x0, y0, x1, y1, ...). */
 export type Shape = { kind: "box"; rect: Rect } | { kind: "lasso"; poly: number[] };
+/** How a new hit joins the selection: replace, add (shift) or remove (alt). */
 export type Combine = "replace" | "add" | "remove";
 
 const SVG = "http://www.w3.org/2000/svg";
 
+/** The SVG layer a box or lasso is drawn on while a selection tool is active. */
 export class SelectionOverlay {
   private tool: "rotate" | "box" | "lasso" = "rotate";
   private points: number[] = [];

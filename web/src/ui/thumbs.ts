@@ -1,24 +1,38 @@
 /**
- * Thumbnails from the server's atlas tiles: each tile (2048 px, 1,024 thumbnails) is fetched
- * once, on first need, and cells are copied out of it with `drawImage`.
+ * Thumbnails from the host's atlas tiles: each tile (2048 px, 1,024 thumbnails) is fetched once,
+ * on first need, and cells are copied out of it with `drawImage`. Loaded tiles are kept so the
+ * gallery can draw synchronously while it scrolls.
  */
-import type { AtlasLayout } from "../api/client";
-import { thumbTileUrl } from "../api/client";
+import type { AtlasLayout, DataSource } from "../host";
 
+/** The thumbnails of a workspace. */
 export class ThumbAtlas {
   private tiles = new Map<number, Promise<HTMLImageElement>>();
+  private loaded = new Map<number, HTMLImageElement>();
 
-  constructor(private layout: AtlasLayout) {}
+  constructor(
+    readonly layout: AtlasLayout,
+    private data: Pick<DataSource, "thumbTileSrc">,
+  ) {}
 
-  private tile(index: number): Promise<HTMLImageElement> {
+  /** Atlas tile `index`, loading it on first use. */
+  tile(index: number): Promise<HTMLImageElement> {
     let tile = this.tiles.get(index);
     if (!tile) {
-      tile = new Promise((resolve, reject) => {
-        const image = new Image();
-        image.onload = () => resolve(image);
-        image.onerror = () => reject(new Error(`thumbnail tile ${index} failed to load`));
-        image.src = thumbTileUrl(index);
-      });
+      const image = new Image();
+      image.src = this.data.thumbTileSrc(index);
+      // decode() finishes decoding off the main thread, so the first drawImage of a 2048 px
+      // tile does not stall a scrolling gallery.
+      tile = image.decode().then(
+        () => {
+          this.loaded.set(index, image);
+          return image;
+        },
+        () => {
+          this.tiles.delete(index);
+          throw new Error(`thumbnail tile ${index} failed to load`);
+        },
+      );
       this.tiles.set(index, tile);
     }
     return tile;
@@ -44,18 +58,32 @@ export class ThumbAtlas {
     return { data, side, tiles, perRow };
   }
 
+  /**
+   * Draw point `id`'s thumbnail into `ctx` at (x, y), `size` px square, if its tile is loaded;
+   * otherwise start loading it and return false (the caller redraws when `tile()` resolves).
+   */
+  drawNow(ctx: CanvasRenderingContext2D, id: number, x: number, y: number, size: number): boolean {
+    const { per_tile, per_row, thumb } = this.layout;
+    if (id < 0 || id >= this.layout.n_points) return true;
+    const index = Math.floor(id / per_tile);
+    const image = this.loaded.get(index);
+    if (!image) {
+      void this.tile(index).catch(() => undefined);
+      return false;
+    }
+    const cell = id % per_tile;
+    ctx.drawImage(image, (cell % per_row) * thumb, Math.floor(cell / per_row) * thumb, thumb, thumb, x, y, size, size);
+    return true;
+  }
+
   /** Draw point `id`'s thumbnail over the whole of `canvas`. */
   async draw(canvas: HTMLCanvasElement, id: number): Promise<void> {
-    const { per_tile, per_row, thumb } = this.layout;
     if (id < 0 || id >= this.layout.n_points) return;
-    const image = await this.tile(Math.floor(id / per_tile));
-    const cell = id % per_tile;
+    await this.tile(Math.floor(id / this.layout.per_tile));
     const ctx = canvas.getContext("2d");
     if (!ctx) return;
     ctx.imageSmoothingEnabled = false;
-    const sx = (cell % per_row) * thumb;
-    const sy = Math.floor(cell / per_row) * thumb;
-    ctx.drawImage(image, sx, sy, thumb, thumb, 0, 0, canvas.width, canvas.height);
+    this.drawNow(ctx, id, 0, 0, canvas.width);
   }
 
   /** A new canvas holding point `id`'s thumbnail. */
@@ -63,7 +91,12 @@ export class ThumbAtlas {
     const canvas = document.createElement("canvas");
     canvas.width = size;
     canvas.height = size;
-    void this.draw(canvas, id);
+    void this.draw(canvas, id).catch(() => undefined);
     return canvas;
+  }
+
+  /** The tile index holding point `id`. */
+  tileOf(id: number): number {
+    return Math.floor(id / this.layout.per_tile);
   }
 }

@@ -4,9 +4,11 @@ from synthscope.server.routes import (
     columns,
     dataset,
     downloads,
+    exports,
     images,
     labels,
     neighbors,
+    palette,
     projections,
     realism,
 )
@@ -20,6 +22,8 @@ ROUTERS = [
     downloads.router,
     neighbors.router,
     realism.router,
+    palette.router,
+    exports.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -15,11 +15,12 @@ router = APIRouter(tags=["dataset"])
 
 @router.get("/dataset")
 def read_dataset(ws: WorkspaceDep, state: StateDep) -> dict[str, Any]:
-    """Point count, columns (kind, editable), features, stored projections, atlas layout."""
+    """Point count, columns (kind, editable, computed), features, projections, atlas layout."""
+    computed = set(ws.computed_columns())
     return {
         "name": state.settings.workspace.name,
         "count": int(ws.n_points),
-        "columns": column_info(ws),
+        "columns": [{**info, "computed": info["name"] in computed} for info in column_info(ws)],
         "features": list(ws.features()),
         "projections": list(ws.projections()),
         "thumbs": state.thumbs.layout().to_json(),

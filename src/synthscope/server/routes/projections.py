@@ -14,23 +14,33 @@ import dataclasses
 import json
 import logging
 import sys
+import threading
 import typing
 from typing import Any, Literal
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Response, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, ConfigDict, create_model
+from fastapi import APIRouter, HTTPException, Query, Response, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from synthscope.errors import UnknownFeatureError
+from synthscope._params import fail
+from synthscope._pca import principal_components
+from synthscope.errors import UnknownFeatureError, WorkspaceError
 from synthscope.projection import ProjectionRequest
 from synthscope.projection import _request as request_module
+from synthscope.server._errors import error_body
 from synthscope.server._jobs import TERMINAL, ProjectionJob, encode_frame
 from synthscope.server._state import ServerState
 from synthscope.server.deps import StateDep, WorkspaceDep
 from synthscope.workspace import project, reusable_projection
+from synthscope.workspace._store import MAX_PROJECTION_NAME
 
 router = APIRouter(tags=["projections"])
 logger = logging.getLogger(__name__)
+
+MAX_COMPONENTS = 10  # as the TF Projector: ten components to choose the axes from
+# Principal components per (workspace, projection, vectors, k): a few, recomputed when evicted.
+_COMPONENTS: dict[tuple, tuple[np.ndarray, list[float]]] = {}
+_COMPONENTS_LOCK = threading.Lock()
 
 
 def _body_model() -> type[BaseModel]:
@@ -122,6 +132,63 @@ def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep)
     return {"id": pid, "state": job.status()["state"]}
 
 
+class ProjectionRename(BaseModel):
+    """A display name for a stored projection; an empty one removes it."""
+
+    name: str = Field(max_length=MAX_PROJECTION_NAME)
+
+
+@router.patch("/projections/{pid}")
+def rename_projection(pid: str, body: ProjectionRename, ws: WorkspaceDep, state: StateDep) -> dict:
+    """Name a stored projection; answers with its metadata."""
+    with state.write_lock:
+        return ws.rename_projection(pid, body.name)
+
+
+@router.delete("/projections/{pid}")
+def delete_projection(pid: str, ws: WorkspaceDep, state: StateDep) -> dict:
+    """Remove a stored projection; refused (409) while its job runs."""
+    job = state.jobs.get(pid)
+    if job is not None and job.state not in TERMINAL:
+        raise WorkspaceError(f"projection {pid} is {job.state}: stop it before deleting it")
+    with state.write_lock:
+        ws.delete_projection(pid)
+    return {"id": pid, "deleted": True}
+
+
+@router.get("/projection/{pid}/components")
+def read_components(
+    pid: str, ws: WorkspaceDep, k: int = Query(MAX_COMPONENTS, ge=2, le=MAX_COMPONENTS)
+) -> Response:
+    """A PCA projection's first ``k`` principal components (the page puts any of them on an axis).
+
+    Binary as ``GET projection/{pid}`` (``X-Dims`` = k); ``X-Explained-Variance`` holds each
+    component's share of the variance as a JSON list.
+    """
+    stored = ws.load_projection(pid)
+    if stored is None:
+        raise HTTPException(404, f"no stored projection {pid!r}")
+    meta = stored[1]
+    if meta.get("method") != "pca":
+        raise fail("pid", f"{pid} is a {meta.get('method')} projection; components exist for PCA")
+    feature = str(meta.get("feature") or "")
+    key = (str(ws.path), pid, ws.vectors_digest(feature), k)
+    with _COMPONENTS_LOCK:
+        cached = _COMPONENTS.get(key)
+    if cached is None:
+        scores, ratio = principal_components(
+            np.asarray(ws.vectors(feature)), k, seed=int(meta.get("seed", 0))
+        )
+        cached = (np.ascontiguousarray(scores, dtype="<f4"), [float(r) for r in ratio])
+        with _COMPONENTS_LOCK:
+            _COMPONENTS[key] = cached
+            while len(_COMPONENTS) > 4:
+                _COMPONENTS.pop(next(iter(_COMPONENTS)))
+    response = _binary(cached[0])
+    response.headers["X-Explained-Variance"] = json.dumps(cached[1])
+    return response
+
+
 @router.get("/projections/{pid}/status")
 def projection_status(pid: str, state: StateDep) -> dict:
     """State and iteration of a job started by this server."""
@@ -147,6 +214,23 @@ def _state(websocket: WebSocket) -> ServerState:
     return websocket.app.state.synthscope
 
 
+CONTROLS = ("pause", "resume", "stop")
+
+
+def parse_control(text: str | None) -> tuple[str | None, str]:
+    """The action of a stream message ``{"action": ...}``, or None and why it is refused."""
+    if text is None:
+        return None, 'send text messages: {"action": "pause" | "resume" | "stop"}'
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return None, f'not JSON: {text[:80]!r}; send {{"action": "pause"}} and the like'
+    action = message.get("action") if isinstance(message, dict) else None
+    if action not in CONTROLS:
+        return None, f"action must be one of {', '.join(CONTROLS)} (got {action!r})"
+    return action, ""
+
+
 @router.websocket("/projections/{pid}/stream")
 async def stream_projection(websocket: WebSocket, pid: str) -> None:
     """Binary frames of the newest iterate, each followed by a JSON status; ends when it ends.
@@ -167,16 +251,23 @@ async def stream_projection(websocket: WebSocket, pid: str) -> None:
         await websocket.close()
         return
 
+    sending = asyncio.Lock()  # the listener's error answers and the frames never interleave
+
     async def listen() -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
             while True:
-                try:
-                    message = json.loads(await websocket.receive_text())
-                except ValueError:  # not JSON: ignored, as any message but the three actions
-                    continue
-                action = message.get("action") if isinstance(message, dict) else None
-                if action in ("pause", "resume", "stop"):
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                action, problem = parse_control(message.get("text"))
+                if action is not None:
                     job.control(action)
+                    continue
+                # A malformed message is answered, and the stream goes on obeying the next one.
+                async with sending:
+                    await websocket.send_json(
+                        error_body(problem, "InvalidParameterError", "action")
+                    )
 
     listener = asyncio.create_task(listen())
     seen, sent_frame = -1, None
@@ -186,10 +277,11 @@ async def stream_projection(websocket: WebSocket, pid: str) -> None:
             if version != seen:
                 seen = version
                 status = job.status()
-                if frame is not None and frame is not sent_frame:
-                    await websocket.send_bytes(frame)
-                    sent_frame = frame
-                await websocket.send_json(status)
+                async with sending:
+                    if frame is not None and frame is not sent_frame:
+                        await websocket.send_bytes(frame)
+                        sent_frame = frame
+                    await websocket.send_json(status)
                 if status["state"] in TERMINAL:
                     break
             await asyncio.sleep(0.03)

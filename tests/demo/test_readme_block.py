@@ -24,6 +24,7 @@ def fake_result() -> DemoResult:
         evidence=("1-NN accuracy 0.827; p = 0.005.", "MMD² 0.166 (0 if indistinguishable)."),
         agreement="pixels64: distinguishable",
         table="feature   AUROC\npixels64  0.99",
+        warnings=(),
         projections=(),
         steps=(),
     )

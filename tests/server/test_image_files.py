@@ -57,3 +57,18 @@ def test_images_are_re_encoded_not_served_raw(client, ws_path):
     answer = client.get("/api/image/0")
     assert answer.status_code == 200 and answer.content != original
     assert Image.open(io.BytesIO(answer.content)).mode == "L"
+
+
+def test_label_maps_named_through_the_python_api_are_recorded(client, ws_path, tmp_path):
+    labels = np.array([[0, 1], [2, 3]], dtype=np.uint8)
+    Image.fromarray(labels).save(tmp_path / "map.png")
+    with Workspace.open(ws_path) as ws:
+        maps = [None] * ws.n_points
+        maps[3] = str(tmp_path / "map.png")
+        ws.set_columns({"label_map": maps}, kind="text")
+    answer = client.get("/api/image/3/labels")
+    assert answer.status_code == 200
+    np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(answer.content))), labels)
+    # The server's own edits cannot name one: label_map is not an editable column.
+    edit = client.post("/api/labels", json={"ids": [4], "column": "label_map", "value": "/etc"})
+    assert edit.status_code == 422

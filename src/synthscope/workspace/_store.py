@@ -242,7 +242,8 @@ class Workspace:
 
         ``computed`` marks new columns as written by a command (not editable); ``run`` records
         ``(what, run id)`` in the same transaction, so a checker can tell that every column of
-        one command came from one run.
+        one command came from one run. Label maps named here (``label_map``, which the server's
+        edits cannot touch) are recorded as the workspace's files, as ingest records its own.
         """
         check_value("kind", kind, Options("real", "text"))
         n = self.n_points
@@ -260,6 +261,11 @@ class Workspace:
             else:
                 cells[name] = [None if v is None else str(v) for v in values]
         with transaction(self._connection):
+            if "label_map" in cells:
+                self._connection.executemany(
+                    "INSERT OR IGNORE INTO files (path, role) VALUES (?, 'label_map')",
+                    [(str(Path(v)),) for v in dict.fromkeys(cells["label_map"]) if v],
+                )
             self._add_columns(
                 {name: kind for name in cells if name not in FIXED_COLUMNS}, computed=computed
             )

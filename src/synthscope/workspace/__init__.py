@@ -25,14 +25,16 @@ from synthscope.workspace._score import (
     score_features,
     score_workspace,
 )
-from synthscope.workspace._select import select_points
+from synthscope.workspace._select import Condition, parse_where, select_points
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace, frame_key, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
 from synthscope.workspace._train_encoder import TRAIN_ON, train_encoder
+from synthscope.workspace._utility import load_utility_result, utility_workspace
 
 __all__ = [
     "CheckReport",
     "ComputeProjection",
+    "Condition",
     "EXPORT_FORMATS",
     "Finding",
     "GROUP_SCOPES",
@@ -57,7 +59,9 @@ __all__ = [
     "import_projector_files",
     "import_tf_projector",
     "ingest",
+    "load_utility_result",
     "metadata_columns",
+    "parse_where",
     "project",
     "reusable_projection",
     "score_column",
@@ -66,4 +70,5 @@ __all__ = [
     "select_points",
     "split_frame",
     "train_encoder",
+    "utility_workspace",
 ]

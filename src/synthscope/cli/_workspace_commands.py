@@ -10,6 +10,7 @@ import typer
 from synthscope.cli._app import app, progress_bar, say
 from synthscope.errors import InvalidParameterError
 from synthscope.features import parse_spec, spec_syntax
+from synthscope.io import DEFAULT_MAX_PIXELS
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
 
@@ -30,6 +31,14 @@ def ingest_command(
             "--on-error", help="fail: stop at an unreadable file; skip: list it and go on."
         ),
     ] = "fail",
+    max_pixels: Annotated[
+        int,
+        typer.Option(
+            "--max-pixels",
+            help="The most pixels one image (frame) may have; larger ones are refused as "
+            "decompression bombs.",
+        ),
+    ] = DEFAULT_MAX_PIXELS,
     resize: Annotated[
         int | None,
         typer.Option(
@@ -40,10 +49,11 @@ def ingest_command(
         ),
     ] = None,
 ) -> None:
-    """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, DICOM) from real and fake folders.
+    """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, GIF, WebP, DICOM) from real and fake folders.
 
-    Every image becomes one point (each frame of a multi-frame DICOM too) with the `pixels64`
-    feature: nearest-neighbour 64x64, flattened, divided by 255. Running it again appends new files.
+    Every image becomes one point (each frame of a multi-frame DICOM, multi-page TIFF or animated
+    image too) with the `pixels64` feature: nearest-neighbour 64x64, flattened, divided by 255.
+    Running it again appends new files.
     """
     from synthscope.workspace import ingest
 
@@ -51,10 +61,25 @@ def ingest_command(
         raise InvalidParameterError("give at least one folder with --real or --fake")
     with progress_bar("decoding") as progress:
         report = ingest(
-            workspace, real or [], fake or [], on_error=on_error, resize=resize, progress=progress
+            workspace,
+            real or [],
+            fake or [],
+            on_error=on_error,
+            resize=resize,
+            max_pixels=max_pixels,
+            progress=progress,
         )
     for item in report.skipped:
         say(f"skipped {item.path}: {item.reason}", style="yellow")
+    if report.duplicates:
+        say(
+            f"{len(report.duplicates)} files hold the same bytes as another (ingested all the same):",
+            style="yellow",
+        )
+        for file, earlier in report.duplicates[:10]:
+            say(f"  {file} = {earlier}", style="yellow")
+        if len(report.duplicates) > 10:
+            say(f"  ... and {len(report.duplicates) - 10} more", style="yellow")
     verb = "created" if report.created else "updated"
     say(
         f"{verb} {workspace}: {report.added} points added, {report.already_present} files already "
@@ -141,11 +166,21 @@ def import_tf_projector_command(
     METADATA may be the Projector's own metadata-edited.tsv; one column means no header row,
     several columns mean a header row, as in the Projector.
     """
-    from synthscope.workspace import import_tf_projector
+    from synthscope.workspace import Workspace, import_projector_files
 
     metadata, workspace = (second, third) if third is not None else (None, second)
-    with import_tf_projector(tensors, metadata, workspace, feature=feature) as ws:
+    report = import_projector_files(tensors, metadata, workspace, feature=feature)
+    with Workspace.open(report.workspace) as ws:
         say(
             f"created {workspace}: {ws.n_points} points, feature {feature} "
             f"({ws.vectors(feature).shape[1]} values), columns {', '.join(ws.columns())}"
         )
+    if report.missing:
+        shown = ", ".join(report.missing[:5]) + (" ..." if len(report.missing) > 5 else "")
+        say(
+            f"{len(report.missing)} paths name no file (relative paths are taken from the "
+            f"bundle's folder); those points have no image: {shown}",
+            style="yellow",
+        )
+    for item in report.unreadable[:5]:
+        say(f"not an image: {item.path}: {item.reason}", style="yellow")

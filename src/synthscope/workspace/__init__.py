@@ -1,6 +1,7 @@
 """The workspace: the on-disk store a user opens (points, vectors, projections, thumbnails, edits),
 and the orchestration that fills it (ingest, embed, project, score, export)."""
 
+from synthscope.workspace._check import CheckReport, Finding, check_workspace
 from synthscope.workspace._decode import Skipped
 from synthscope.workspace._embed import (
     embed,
@@ -9,7 +10,7 @@ from synthscope.workspace._embed import (
     feature_name,
 )
 from synthscope.workspace._export import EXPORT_FORMATS, export, metadata_columns
-from synthscope.workspace._import import import_tf_projector
+from synthscope.workspace._import import ImportReport, import_projector_files, import_tf_projector
 from synthscope.workspace._ingest import IngestReport, ingest
 from synthscope.workspace._projections import (
     ComputeProjection,
@@ -25,16 +26,19 @@ from synthscope.workspace._score import (
     score_workspace,
 )
 from synthscope.workspace._select import Condition, parse_where, select_points
-from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace, frame_key, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_ROW, THUMBS_PER_TILE
 from synthscope.workspace._train_encoder import TRAIN_ON, train_encoder
 from synthscope.workspace._utility import load_utility_result, utility_workspace
 
 __all__ = [
+    "CheckReport",
     "ComputeProjection",
     "Condition",
     "EXPORT_FORMATS",
+    "Finding",
     "GROUP_SCOPES",
+    "ImportReport",
     "IngestReport",
     "SCORES",
     "SOURCE_FOLDER",
@@ -45,11 +49,14 @@ __all__ = [
     "THUMB_SIZE",
     "TRAIN_ON",
     "Workspace",
+    "check_workspace",
     "embed",
     "export",
     "extractor_provenance",
     "feature_is_current",
     "feature_name",
+    "frame_key",
+    "import_projector_files",
     "import_tf_projector",
     "ingest",
     "load_utility_result",

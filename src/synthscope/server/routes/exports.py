@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from synthscope._params import fail
 from synthscope.errors import WorkspaceError
 from synthscope.server.deps import StateDep, WorkspaceDep
-from synthscope.server.routes._common import parse_ids
+from synthscope.server.routes._common import ids_list
 
 router = APIRouter(tags=["exports"])
 
@@ -37,7 +37,7 @@ def export_images(body: ImageExport, ws: WorkspaceDep, state: StateDep) -> dict:
     """Copy the images of ``ids`` into ``WS/exports/<name>/`` with their metadata."""
     from synthscope.workspace._select import copy_images
 
-    ids = parse_ids(",".join(map(str, body.ids)), ws.n_points)
+    ids = ids_list(body.ids, ws.n_points)
     name = body.name.strip() if body.name else time.strftime("selection-%Y%m%d-%H%M%S")
     if not _NAME.match(name):
         raise fail(

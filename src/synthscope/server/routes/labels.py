@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from synthscope.server.deps import StateDep, WorkspaceDep
 
@@ -17,7 +17,12 @@ router = APIRouter(prefix="/labels", tags=["labels"])
 
 
 class LabelEdit(BaseModel):
-    """Set ``column`` to ``value`` for every point in ``ids`` (empty string or null clears)."""
+    """Set ``column`` to ``value`` for every point in ``ids`` (empty string or null clears).
+
+    NaN and infinity are refused (422), as everywhere in the API.
+    """
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     ids: list[int] = Field(min_length=1)
     column: str = "label"

@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +199,15 @@ class Workspace:
         selection = ", ".join(quote(name) for name in names)
         return self._connection.execute(f"SELECT {selection} FROM points ORDER BY id").fetchall()
 
+    def iter_rows(self, columns: Sequence[str], *, chunk: int = 4096) -> Iterator[tuple]:
+        """Like :meth:`rows`, fetched ``chunk`` rows at a time (for workspaces of any size)."""
+        for name in columns:
+            self.column_kind(name)
+        selection = ", ".join(quote(name) for name in columns)
+        cursor = self._connection.execute(f"SELECT {selection} FROM points ORDER BY id")
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
     def paths(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT path FROM points")}
 
@@ -353,6 +362,22 @@ class Workspace:
             )
         return self._vectors.write(name, array, {**(provenance or {}), "n_points": expected})
 
+    def vector_writer(
+        self, name: str, provenance: dict | None = None, *, n_points: int | None = None
+    ) -> Any:
+        """A context yielding a writer that takes feature ``name`` a block of rows at a time.
+
+        Like :meth:`write_vectors`, for vectors that need not fit in memory: the file and its
+        provenance appear when the block succeeds, with exactly ``n_points`` rows when given
+        (None: as many as were written, for an ingest that commits its points afterwards).
+        """
+        counted = {} if n_points is None else {"n_points": n_points}
+        return self._vectors.writer(name, {**(provenance or {}), **counted}, n_rows=n_points)
+
+    def vector_blocks(self, name: str) -> Iterator[np.ndarray]:
+        """The rows of feature ``name`` for the current points, in blocks read without a map."""
+        return self._vectors.blocks(name, self.n_points)
+
     def vectors_file(self, name: str) -> Path:
         """The file feature ``name`` is stored in (for messages and exports)."""
         return self._vectors._file(name)
@@ -411,13 +436,9 @@ class Workspace:
 
     def read_frames(self, file: Path) -> list:
         """Every frame of ``file`` as an 8-bit ``L`` image, at the workspace's size if it has one."""
-        from synthscope.io import Frame, read_frames, resize_image
+        from synthscope.workspace._decode import read_file_frames
 
-        frames = read_frames(file)
-        size = self.resize
-        if size is None:
-            return frames
-        return [Frame(resize_image(f.image, size), f.index) for f in frames]
+        return read_file_frames(file, self.resize)
 
     def read_image(self, point: int) -> np.ndarray:
         """The 8-bit grayscale (H, W) of point ``point`` as features see it (full resolution,
@@ -431,20 +452,14 @@ class Workspace:
 
     def label_map(self, point: int) -> np.ndarray | None:
         """The point's label map (H, W) uint8, or None when it was ingested without one."""
-        from PIL import Image
+        from synthscope.workspace._decode import read_label_map
 
         row = self._connection.execute(
             "SELECT label_map FROM points WHERE id = ?", (point,)
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        with Image.open(row[0]) as image:
-            labels = np.asarray(image).astype(np.uint8)
-        if self.resize is not None:
-            from synthscope.io import resize_labels
-
-            labels = resize_labels(labels, self.resize)
-        return labels
+        return read_label_map(row[0], self.resize)
 
     # -- projections -----------------------------------------------------------------------
     def projection_id(self, request: Any) -> str:

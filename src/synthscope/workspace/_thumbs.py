@@ -2,19 +2,28 @@
 
 Thumbnails keep the image's aspect ratio (letterboxed on black) instead of squashing it, which the
 TF Projector's users asked for. A tile is a 2048x2048 PNG holding 32x32 thumbnails in row order.
+:class:`TileWriter` packs thumbnails as they come, so an ingest holds at most one tile's worth.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from synthscope._files import write_bytes_atomic
-from synthscope.io import atlas_tile, encode_png
+from synthscope._files import atomic_file, write_bytes_atomic
+from synthscope.io import atlas_tile, encode_png, pack_grid
 
-__all__ = ["THUMBS_PER_ROW", "THUMBS_PER_TILE", "THUMB_SIZE", "make_thumbnail", "write_tiles"]
+__all__ = [
+    "THUMBS_PER_ROW",
+    "THUMBS_PER_TILE",
+    "THUMB_SIZE",
+    "TileWriter",
+    "make_thumbnail",
+    "write_tiles",
+]
 
 THUMB_SIZE = 64
 THUMBS_PER_ROW = 32
@@ -45,3 +54,51 @@ def write_tiles(folder: Path, thumbs: np.ndarray, first_point: int) -> None:
     for tile in range(first_point // THUMBS_PER_TILE, -(-len(thumbs) // THUMBS_PER_TILE)):
         image = atlas_tile(thumbs, tile, THUMBS_PER_ROW)
         write_bytes_atomic(tile_path(folder, tile), encode_png(image))
+
+
+class TileWriter:
+    """Atlas tiles from point ``first_point`` on, written as thumbnails come (:meth:`add`).
+
+    ``earlier`` holds the thumbnails already in the tile that ``first_point`` falls in (those
+    before it). Each tile goes to a temporary file held by ``stack``: every tile appears when
+    the stack closes without an error, and none does otherwise.
+    """
+
+    def __init__(
+        self, folder: Path, first_point: int, earlier: np.ndarray, stack: ExitStack
+    ) -> None:
+        self.folder = Path(folder)
+        self._stack = stack
+        self._tile = first_point // THUMBS_PER_TILE
+        self._cells = np.zeros((THUMBS_PER_TILE, THUMB_SIZE, THUMB_SIZE), dtype=np.uint8)
+        self._filled = first_point % THUMBS_PER_TILE
+        if len(earlier) != self._filled:
+            raise ValueError(f"{len(earlier)} earlier thumbnails given, {self._filled} expected")
+        self._cells[: self._filled] = earlier
+        self._dirty = False
+
+    def add(self, thumbs: np.ndarray) -> None:
+        """Place ``(k, 64, 64)`` thumbnails after those already added."""
+        start = 0
+        while start < len(thumbs):
+            take = min(THUMBS_PER_TILE - self._filled, len(thumbs) - start)
+            self._cells[self._filled : self._filled + take] = thumbs[start : start + take]
+            self._filled += take
+            self._dirty = True
+            start += take
+            if self._filled == THUMBS_PER_TILE:
+                self._write()
+                self._tile += 1
+                self._filled = 0
+                self._cells[:] = 0
+
+    def _write(self) -> None:
+        image = pack_grid(self._cells[: self._filled], THUMBS_PER_ROW, THUMBS_PER_ROW)
+        temporary = self._stack.enter_context(atomic_file(tile_path(self.folder, self._tile)))
+        temporary.write_bytes(encode_png(image))
+        self._dirty = False
+
+    def finish(self) -> None:
+        """Write the last, partly filled tile."""
+        if self._dirty:
+            self._write()

@@ -15,6 +15,7 @@ from typing import Any
 _EXPORTS = {
     "ComputeProjection": "_projections",
     "EXPORT_FORMATS": "_export",
+    "Executor": "_cluster",
     "GROUP_SCOPES": "_score",
     "IngestReport": "_ingest",
     "SCORES": "_score",
@@ -34,6 +35,7 @@ _EXPORTS = {
     "import_tf_projector": "_import",
     "ingest": "_ingest",
     "metadata_columns": "_export",
+    "open_executor": "_cluster",
     "project": "_projections",
     "reusable_projection": "_projections",
     "score_column": "_score",

@@ -37,6 +37,7 @@ import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +52,7 @@ __all__ = [
     "Shared",
     "ThreadExecutor",
     "check_versions",
+    "executor_for",
     "open_executor",
     "resolve_cluster",
     "usable_cores",
@@ -312,10 +314,11 @@ def _connect(address: str) -> Any:
     try:
         return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except (OSError, TimeoutError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        text = str(error).splitlines()[0] if str(error) else ""
+        reason = "" if not text or "Timed out" in text else f" ({text})"
         raise InvalidParameterError(
-            f"cluster {address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s "
-            f"({reason}); start one with `dask scheduler`, or use local[:N]",
+            f"cluster {address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s"
+            f"{reason}; start one with `dask scheduler`, or use local[:N]",
             parameter="cluster",
         ) from None
 
@@ -328,7 +331,7 @@ def _start_local(n_workers: int) -> tuple[Any, Any]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # its HTTP routes (no dashboard without bokeh)
         silence_logs=logging.ERROR,
     )
     try:
@@ -391,6 +394,14 @@ def open_executor(cluster: Any = None, *, threads: int | None = None) -> Executo
         raise
     log.info("running on %s", executor.describe())
     return executor
+
+
+def executor_for(cluster: Any = None, *, threads: int | None = None) -> Any:
+    """A context giving the executor for ``cluster``: an open :class:`Executor` is used as it
+    is (and left open); anything else goes to :func:`open_executor` and is closed after."""
+    if isinstance(cluster, Executor):
+        return nullcontext(cluster)
+    return open_executor(cluster, threads=threads)
 
 
 def _absolute_paths(value: Any) -> Any:

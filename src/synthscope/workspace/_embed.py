@@ -28,7 +28,7 @@ import numpy as np
 from synthscope._progress import ProgressCallback, no_progress
 from synthscope.errors import ImageReadError, InvalidParameterError, WorkspaceError
 from synthscope.features import Extractor, parse_spec
-from synthscope.workspace._cluster import Executor, Shared, open_executor
+from synthscope.workspace._cluster import Executor, Shared, executor_for
 from synthscope.workspace._decode import Failure, read_file_frames, read_label_map
 from synthscope.workspace._store import Workspace, split_frame
 
@@ -94,11 +94,8 @@ def embed(
         return name
     if workspace.n_points == 0:
         raise WorkspaceError(f"{workspace.path}: holds no points; ingest images first")
-    if isinstance(cluster, Executor):
-        _extract(workspace, extractor, cluster, progress or no_progress)
-    else:
-        with open_executor(cluster, threads=1) as executor:
-            _extract(workspace, extractor, executor, progress or no_progress)
+    with executor_for(cluster, threads=1) as executor:
+        _extract(workspace, extractor, executor, progress or no_progress)
     return name
 
 

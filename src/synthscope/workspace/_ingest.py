@@ -38,12 +38,12 @@ from synthscope.io import (
     scan_folder,
 )
 from synthscope.io._resize import RESIZE
-from synthscope.workspace._cluster import Executor, open_executor
+from synthscope.workspace._cluster import Executor, executor_for
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_order
 from synthscope.workspace._embed import extractor_provenance
 from synthscope.workspace._npy import iter_row_blocks, npy_rows
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
-from synthscope.workspace._thumbs import THUMB_SIZE, THUMBS_PER_TILE, TileWriter, make_thumbnail
+from synthscope.workspace._thumbs import THUMB_SIZE, TileWriter, make_thumbnail
 
 __all__ = ["IngestReport", "ingest"]
 
@@ -177,9 +177,7 @@ def _write_files(
             workspace.vector_writer(PIXELS, extractor_provenance(PixelsExtractor(64)))
         )
         thumbs = stack.enter_context(npy_rows(thumbs_file, (THUMB_SIZE, THUMB_SIZE), np.uint8))
-        tile_start = n_old - n_old % THUMBS_PER_TILE
-        earlier = np.array(workspace.thumbnails()[tile_start:n_old])
-        tiles = TileWriter(workspace.path / "thumbs", n_old, earlier, stack)
+        tiles = TileWriter(workspace.path / "thumbs", workspace.thumbnails(), stack)
         if n_old:  # the new files hold the old rows first, copied a block at a time
             for block in workspace.vector_blocks(PIXELS):
                 pixels.append(block)
@@ -268,7 +266,8 @@ def ingest(
         Where the files are decoded: None (``$SYNTHSCOPE_CLUSTER``, else threads in this
         process), ``"local[:N]"`` (a Dask LocalCluster of N processes), ``"tcp://HOST:PORT"``
         (a running Dask scheduler; its workers must see the image files under the same paths),
-        or a ``distributed.Client``. The result is the same, byte for byte.
+        a ``distributed.Client``, or an open :class:`~synthscope.workspace.Executor`. The
+        result is the same, byte for byte.
     progress
         ``(done, total)`` over files.
     """
@@ -286,7 +285,7 @@ def ingest(
     if resize is not None:
         check_value("resize", resize, RESIZE)
     # First, so that a cluster that cannot be used fails before anything is read or written.
-    with open_executor(cluster, threads=workers) as executor:
+    with executor_for(cluster, threads=workers) as executor:
         return _ingest(path, exists, real, fake, executor, on_error, resize, progress)
 
 

@@ -57,24 +57,21 @@ def write_tiles(folder: Path, thumbs: np.ndarray, first_point: int) -> None:
 
 
 class TileWriter:
-    """Atlas tiles from point ``first_point`` on, written as thumbnails come (:meth:`add`).
+    """Atlas tiles from point ``len(existing)`` on, written as thumbnails come (:meth:`add`).
 
-    ``earlier`` holds the thumbnails already in the tile that ``first_point`` falls in (those
-    before it). Each tile goes to a temporary file held by ``stack``: every tile appears when
-    the stack closes without an error, and none does otherwise.
+    ``existing`` holds the thumbnails of the points before (a memory map will do: only the
+    last, partly filled tile's cells are read). Each tile goes to a temporary file held by
+    ``stack``: every tile appears when the stack closes without an error, and none otherwise.
     """
 
-    def __init__(
-        self, folder: Path, first_point: int, earlier: np.ndarray, stack: ExitStack
-    ) -> None:
+    def __init__(self, folder: Path, existing: np.ndarray, stack: ExitStack) -> None:
         self.folder = Path(folder)
         self._stack = stack
+        first_point = len(existing)
         self._tile = first_point // THUMBS_PER_TILE
-        self._cells = np.zeros((THUMBS_PER_TILE, THUMB_SIZE, THUMB_SIZE), dtype=np.uint8)
         self._filled = first_point % THUMBS_PER_TILE
-        if len(earlier) != self._filled:
-            raise ValueError(f"{len(earlier)} earlier thumbnails given, {self._filled} expected")
-        self._cells[: self._filled] = earlier
+        self._cells = np.zeros((THUMBS_PER_TILE, THUMB_SIZE, THUMB_SIZE), dtype=np.uint8)
+        self._cells[: self._filled] = existing[first_point - self._filled : first_point]
         self._dirty = False
 
     def add(self, thumbs: np.ndarray) -> None:

@@ -76,12 +76,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3600)
     parser.add_argument("--size", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--frames", type=Path, help="a phantom folder made by an earlier run")
     args = parser.parse_args()
     started_machine = machine()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "frames"
         started = time.perf_counter()
-        paths = make_frames(folder, args.n, args.size)
+        if args.frames is not None:
+            folder, paths = args.frames, sorted((args.frames / "images").glob("*.png"))
+        else:
+            paths = make_frames(folder, args.n, args.size)
         print(
             f"made {len(paths)} {args.size}x{args.size} PNGs in {time.perf_counter() - started:.1f} s"
         )
@@ -99,7 +103,7 @@ def main() -> None:
         "ingest",
         {
             "frames": len(paths),
-            "size": args.size,
+            "size": Image.open(paths[0]).size[0],
             "repeats": args.repeats,
             "decode_only_s": [round(x, 3) for x in decode],
             "ingest_s": [round(x, 3) for x in full],

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from synthscope.errors import ImageReadError, InvalidParameterError
+from synthscope.errors import ImageReadError, InputError, InvalidParameterError
 from synthscope.features import parse_spec
 from synthscope.workspace import Workspace, embed, ingest, open_executor
 from synthscope.workspace._cluster import (
@@ -110,6 +110,23 @@ def test_a_file_a_worker_cannot_read_is_named_and_skip_goes_on(
     report = ingest(ws, [real], [fake], on_error="skip", cluster=cluster_address)
     assert [item.path for item in report.skipped] == [str(bad)]
     assert report.added == 6
+
+
+def test_an_extractor_whose_model_fails_to_load_on_a_worker_names_the_file(
+    tmp_path, image_folders, cluster_address
+):
+    real, fake = image_folders(2, 1)
+    ingest(tmp_path / "ws", [real], [fake])
+    model = tmp_path / "garbage.pt"
+    model.write_bytes(b"not a model at all" * 10)
+    with Workspace.open(tmp_path / "ws") as ws:
+        with pytest.raises(InputError) as here:
+            embed(ws, f"torchscript:{model}")
+        with pytest.raises(InputError) as there:  # raised on the worker, intact here
+            embed(ws, f"torchscript:{model}", cluster=cluster_address)
+        assert "torchscript.garbage" not in ws.features()
+    assert str(there.value) == str(here.value)
+    assert there.value.path == str(model)
 
 
 def _free_port() -> int:

@@ -213,7 +213,11 @@ class DaskExecutor(Executor):
 
     def describe(self) -> str:
         workers = len(self.client.nthreads())
-        return f"Dask cluster {self.address} ({workers} workers, {self.slots} threads)"
+
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'s' * (n != 1)}"
+
+        return f"Dask cluster {self.address} ({count(workers, 'worker')}, {count(self.slots, 'thread')})"
 
     def imap(self, function, items, *, window=None):
         from distributed import KilledWorker

@@ -33,6 +33,7 @@ import os
 import pickle
 import re
 import threading
+import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -66,6 +67,8 @@ CLUSTER_SYNTAX = "local[:N] | tcp://HOST:PORT"
 #: How long to try to reach a scheduler, and to wait for its first worker.
 CONNECT_TIMEOUT_S = 5.0
 WORKERS_TIMEOUT_S = 10.0
+CLIENT_WORKERS_TIMEOUT_S = 600.0  # for a distributed.Client given from Python
+_RECOUNT_S = 2.0  # how often a running imap recounts the cluster's threads
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s/]+:\d+$")
 
@@ -223,7 +226,17 @@ class DaskExecutor(Executor):
         from distributed import KilledWorker
         from distributed.client import FutureCancelledError
 
-        window = max(1, window or 2 * self.slots)
+        checked = time.monotonic()
+
+        def ahead() -> int:  # twice the cluster's threads, which an adaptive cluster changes
+            nonlocal checked
+            if window:
+                return max(1, window)
+            if time.monotonic() - checked > _RECOUNT_S:
+                self.slots = max(1, sum(self.client.nthreads().values()))
+                checked = time.monotonic()
+            return 2 * self.slots
+
         run = uuid.uuid4().hex[:8]
         name = getattr(function, "__name__", None) or getattr(
             getattr(function, "func", None), "__name__", "work"
@@ -234,9 +247,10 @@ class DaskExecutor(Executor):
             try:
                 return future.result()
             except KilledWorker as error:
+                task = getattr(error, "task", None) or "a batch"
                 raise WorkspaceError(
-                    f"cluster {self.address}: a batch killed the workers that ran it "
-                    f"({error}); they may lack memory"
+                    f"cluster {self.address}: every worker that ran {task} died running it; "
+                    "they may lack memory (see the workers' logs)"
                 ) from None
             except FutureCancelledError as error:
                 raise WorkspaceError(
@@ -248,7 +262,7 @@ class DaskExecutor(Executor):
             for index, item in enumerate(items):
                 key = f"synthscope-{name}-{run}-{index}"
                 pending.append(self.client.submit(function, item, key=key, pure=False))
-                if len(pending) > window:
+                if len(pending) > ahead():
                     yield result(pending.popleft())
             while pending:
                 yield result(pending.popleft())
@@ -376,13 +390,15 @@ def open_executor(cluster: Any = None, *, threads: int | None = None) -> Executo
     else:
         client, owned = cluster, ()
         address = str(getattr(client.scheduler, "address", "client"))
+    # A caller's own client may belong to an adaptive cluster whose jobs wait in a queue.
+    patience = WORKERS_TIMEOUT_S if owned else CLIENT_WORKERS_TIMEOUT_S
     try:
         try:
-            client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
+            client.wait_for_workers(1, timeout=patience)
         except Exception:
             raise InvalidParameterError(
                 f"cluster {address}: the scheduler has no workers after "
-                f"{WORKERS_TIMEOUT_S:g} s; start some with `dask worker {address}`",
+                f"{patience:g} s; start some with `dask worker {address}`",
                 parameter="cluster",
             ) from None
         versions = client.get_versions(packages=["synthscope"])

@@ -56,6 +56,10 @@ class InputError(SynthscopeError):
         where = self.path if row is None else f"{self.path}, row {row}"
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple:
+        # Made again from its parts, so it survives pickling (a Dask worker raises it).
+        return (type(self), (self.path, self.problem), {"row": self.row})
+
 
 class ImageReadError(InputError):
     """An image or DICOM file that cannot be decoded into pixels."""

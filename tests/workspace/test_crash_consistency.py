@@ -140,7 +140,7 @@ def _dying():
 TARGETED = [
     ("ingest-new", "synthscope.workspace._store:Workspace.append_points", True),
     ("ingest-append", "synthscope._files:os.replace", True),
-    ("ingest-append", "synthscope.workspace._ingest:write_tiles", False),
+    ("ingest-append", "synthscope.workspace._thumbs:TileWriter.finish", False),
     ("embed", "synthscope.workspace._vectors:write_text_atomic", True),
     ("embed", "synthscope._files:os.replace", True),
     ("project", "synthscope.workspace._store:write_text_atomic", True),

@@ -13,6 +13,23 @@ from synthscope.features import parse_spec, spec_syntax
 from synthscope.io import DEFAULT_MAX_PIXELS
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        envvar="SYNTHSCOPE_CLUSTER",
+        show_envvar=True,
+        help="Run the work on Dask: local[:N] starts N worker processes here; tcp://HOST:PORT "
+        "uses a running scheduler, whose workers must see the image files under the same "
+        "paths. Without it the work runs in this process.",
+        show_default=False,
+    ),
+]
+
+
+def _where(executor) -> None:
+    if executor.remote:
+        say(f"running on {executor.describe()}")
 
 
 @app.command("ingest")
@@ -48,6 +65,7 @@ def ingest_command(
             "later ingests into the same workspace.",
         ),
     ] = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, GIF, WebP, DICOM) from real and fake folders.
 
@@ -55,11 +73,12 @@ def ingest_command(
     image too) with the `pixels64` feature: nearest-neighbour 64x64, flattened, divided by 255.
     Running it again appends new files.
     """
-    from synthscope.workspace import ingest
+    from synthscope.workspace import ingest, open_executor
 
     if not real and not fake:
         raise InvalidParameterError("give at least one folder with --real or --fake")
-    with progress_bar("decoding") as progress:
+    with open_executor(cluster) as executor, progress_bar("decoding") as progress:
+        _where(executor)
         report = ingest(
             workspace,
             real or [],
@@ -67,6 +86,7 @@ def ingest_command(
             on_error=on_error,
             resize=resize,
             max_pixels=max_pixels,
+            cluster=executor,
             progress=progress,
         )
     for item in report.skipped:
@@ -98,21 +118,23 @@ def embed_command(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Recompute even when up to date.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Compute features (vectors) for every point of WORKSPACE, one progress bar each.
 
     A feature already stored for the same points by the same extractor (same parameters,
     version and model file) is kept; --force recomputes it.
     """
-    from synthscope.workspace import Workspace, embed, feature_is_current
+    from synthscope.workspace import Workspace, embed, feature_is_current, open_executor
 
     specs = features or ["pixels:64"]
     extractors = [parse_spec(spec) for spec in specs]  # a bad spec fails before any work
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace) as ws, open_executor(cluster, threads=1) as executor:
+        _where(executor)
         for extractor in extractors:
             current = not force and feature_is_current(ws, extractor)
             with progress_bar(f"embedding {extractor.spec}") as progress:
-                name = embed(ws, extractor, force=force, progress=progress)
+                name = embed(ws, extractor, force=force, cluster=executor, progress=progress)
             shape = ws.vectors(name).shape
             info = ws.feature_info(name) or {}
             how = "already current" if current else f"{info.get('seconds', 0):.1f} s"

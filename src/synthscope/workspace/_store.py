@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +207,15 @@ class Workspace:
         selection = ", ".join(quote(name) for name in names)
         return self._connection.execute(f"SELECT {selection} FROM points ORDER BY id").fetchall()
 
+    def iter_rows(self, columns: Sequence[str], *, chunk: int = 4096) -> Iterator[tuple]:
+        """Like :meth:`rows`, fetched ``chunk`` rows at a time (for workspaces of any size)."""
+        for name in columns:
+            self.column_kind(name)
+        selection = ", ".join(quote(name) for name in columns)
+        cursor = self._connection.execute(f"SELECT {selection} FROM points ORDER BY id")
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
     def paths(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT path FROM points")}
 
@@ -386,6 +395,22 @@ class Workspace:
             )
         return self._vectors.write(name, array, {**(provenance or {}), "n_points": expected})
 
+    def vector_writer(
+        self, name: str, provenance: dict | None = None, *, n_points: int | None = None
+    ) -> Any:
+        """A context yielding a writer that takes feature ``name`` a block of rows at a time.
+
+        Like :meth:`write_vectors`, for vectors that need not fit in memory: the file and its
+        provenance appear when the block succeeds, with exactly ``n_points`` rows when given
+        (None: as many as were written, for an ingest that commits its points afterwards).
+        """
+        counted = {} if n_points is None else {"n_points": n_points}
+        return self._vectors.writer(name, {**(provenance or {}), **counted}, n_rows=n_points)
+
+    def vector_blocks(self, name: str) -> Iterator[np.ndarray]:
+        """The rows of feature ``name`` for the current points, in blocks read without a map."""
+        return self._vectors.blocks(name, self.n_points)
+
     def vectors_file(self, name: str) -> Path:
         """The file feature ``name`` is stored in (for messages and exports)."""
         return self._vectors._file(name)
@@ -474,13 +499,9 @@ class Workspace:
 
     def read_frames(self, file: Path) -> list:
         """Every frame of ``file`` as an 8-bit ``L`` image, at the workspace's size if it has one."""
-        from synthscope.io import Frame, read_frames, resize_image
+        from synthscope.workspace._decode import read_file_frames
 
-        frames = read_frames(file, max_pixels=self.max_pixels)
-        size = self.resize
-        if size is None:
-            return frames
-        return [Frame(resize_image(f.image, size), f.index) for f in frames]
+        return read_file_frames(file, self.resize, self.max_pixels)
 
     def read_image(self, point: int) -> np.ndarray:
         """The 8-bit grayscale (H, W) of point ``point`` as features see it (full resolution,
@@ -501,21 +522,16 @@ class Workspace:
         Only label maps recorded at ingest or import are read (:class:`ImageReadError`
         otherwise, and for a file that is not an image).
         """
-        from synthscope.io import read_label_map
+        from synthscope.workspace._decode import read_label_map
 
         row = self._connection.execute(
             "SELECT label_map FROM points WHERE id = ?", (point,)
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        labels = read_label_map(
-            self._recorded(Path(row[0]), "label_map"), max_pixels=self.max_pixels
+        return read_label_map(
+            self._recorded(Path(row[0]), "label_map"), self.resize, self.max_pixels
         )
-        if self.resize is not None:
-            from synthscope.io import resize_labels
-
-            labels = resize_labels(labels, self.resize)
-        return labels
 
     # -- projections -----------------------------------------------------------------------
     def projection_id(self, request: Any) -> str:

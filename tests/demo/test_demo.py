@@ -64,6 +64,17 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
     steps = [line for line in again.stderr.splitlines() if ": reused from an earlier run" in line]
     assert len(steps) == 12, again.stderr  # every step reused, nothing recomputed
 
+    # --utility adds the downstream study and nothing else: the earlier steps are reused.
+    study = run_demo_cli(workdir, "--no-browser", "--exit-when-ready", "--utility")
+    assert study.returncode == 0, study.stderr
+    reused = [line for line in study.stderr.splitlines() if ": reused from an earlier run" in line]
+    assert len(reused) == 12, study.stderr
+    utility = json.loads((workdir / "utility.json").read_text())
+    arms = {arm["name"] for arm in utility["arms"]}
+    assert {"real", "real+generated", "real+random", "real+top:realism_knn:texture"} <= arms
+    assert f"does curation help? {utility['verdict']}" in study.stderr
+    assert f"  - {utility['evidence'][0]}" in study.stderr
+
 
 def test_shipped_model_is_there_and_small():
     checkpoint = shipped_model() / "checkpoints" / "latest.pt"

@@ -24,7 +24,8 @@ def fake_result() -> DemoResult:
         evidence=("1-NN accuracy 0.827; p = 0.005.", "MMD² 0.166 (0 if indistinguishable)."),
         agreement="pixels64: distinguishable",
         table="feature   AUROC\npixels64  0.99",
-        warnings=(),
+        warnings=("every generated image is 64 x 64 and no real one is",),
+        utility=("Curating helps: Dice 0.85 against 0.83 at random.", "Top 75 beat chance."),
         projections=(),
         steps=(),
     )
@@ -35,10 +36,14 @@ def test_the_block_is_what_the_demo_prints():
     with console.capture() as captured:
         print_findings(result)
     printed = captured.get().splitlines()
-    block = render_block(result.verdict, result.evidence, "What the demo found (test):")
+    block = render_block(result, "What the demo found (test):")
     fenced = block.split("```")[1].strip("\n").splitlines()
-    assert printed[-len(fenced) :] == fenced
-    assert fenced[0].startswith("verdict (pixels64): Distinguishable")
+    assert printed == fenced
+    assert fenced[0] == "warning: every generated image is 64 x 64 and no real one is"
+    assert fenced[1] == "side by side: pixels64: distinguishable"
+    assert fenced[4].startswith("verdict (pixels64): Distinguishable")
+    assert fenced[-2].startswith("does curation help? Curating helps")
+    assert fenced[-1] == "  - Top 75 beat chance."
 
 
 def readme_block() -> list[str]:
@@ -52,12 +57,17 @@ def test_the_readme_block_has_the_demo_output_format():
     assert lines[0].startswith("What the demo found") and "`synthscope demo`" in lines[0]
     assert lines[1:3] == ["", "```"] and lines[-1] == "```"
     body = lines[3:-1]
-    assert body[0].startswith("verdict (pixels64): ")
-    assert body[1:] and all(line.startswith("  - ") for line in body[1:])
-    # Regenerating it from its own content gives it back byte for byte: nothing hand-wrapped.
-    verdict = body[0].removeprefix("verdict (pixels64): ")
-    evidence = [line.removeprefix("  - ") for line in body[1:]]
-    assert render_block(verdict, evidence, lines[0]).splitlines() == lines
+    # The demo's order: warnings, agreement, table, verdict, evidence, utility.
+    first = next(i for i, line in enumerate(body) if not line.startswith("warning: "))
+    assert body[first].startswith("side by side: ")
+    verdict = next(i for i, line in enumerate(body) if line.startswith("verdict (pixels64): "))
+    assert verdict > first + 1
+    rest = body[verdict + 1 :]
+    utility = [i for i, line in enumerate(rest) if line.startswith("does curation help? ")]
+    evidence = rest[: utility[0]] if utility else rest
+    assert evidence and all(line.startswith("  - ") for line in evidence)
+    if utility:
+        assert all(line.startswith("  - ") for line in rest[utility[0] + 1 :])
 
 
 def test_replacing_the_block_touches_nothing_else():

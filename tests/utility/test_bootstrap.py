@@ -63,6 +63,28 @@ def test_differences_are_paired_and_p_is_calibrated():
     assert small_p_shift / trials >= 0.8
 
 
+@pytest.mark.parametrize("n_groups", [2, 3, 4])
+def test_few_test_groups_keep_the_false_positive_rate(n_groups):
+    """Under the null with 2 test groups the bootstrap alone rejects far too often (every
+    resample agrees when both groups' differences have one sign); with the sign-flip floor the
+    rate stays at or below 5 % for 2-4 groups."""
+    rng = np.random.default_rng(n_groups)
+    rejected, raw_rejected, trials = 0, 0, 300
+    for _ in range(trials):
+        a, groups = toy_runs(rng, n_groups, 2, 0.01)
+        same, _ = toy_runs(rng, n_groups, 2, 0.01, group_dice=groups)
+        resamples = draw_resamples(n_groups, 2, 200, rng)
+        differences = combine(
+            resampled_runs(same, resamples) - resampled_runs(a, resamples), resamples
+        )
+        rejected += p_value(differences, n_groups) < 0.05
+        raw_rejected += p_value(differences) < 0.05
+    assert rejected / trials <= 0.05
+    if n_groups == 2:  # what the floor protects against (3 and 4 groups: about 5-7 % raw)
+        assert raw_rejected / trials > 0.1
+    assert p_value(np.full(99, 0.1), n_groups) == pytest.approx(2.0 ** (1 - n_groups))
+
+
 def test_p_value_and_interval_edges():
     assert p_value(np.full(99, 0.1)) == pytest.approx(0.02)
     assert p_value(np.zeros(10)) == 1.0

@@ -55,13 +55,11 @@ class _BarReporter:
 
 
 def print_findings(result) -> None:
-    """The side-by-side table, then the raw-pixel verdict and its evidence."""
+    """Warnings, the side-by-side table, the raw-pixel verdict and evidence, the utility answer."""
     from synthscope.demo import findings_lines
 
-    say("side by side: " + result.agreement)
-    say(result.table)
-    for line in findings_lines(result.verdict, result.evidence):
-        say(line)
+    for line in findings_lines(result):
+        say(line, style="yellow" if line.startswith("warning: ") else None)
 
 
 @app.command("demo")
@@ -81,6 +79,15 @@ def demo_command(
         Path | None,
         typer.Option("--model", help="A SPADE run to generate with instead of the shipped one."),
     ] = None,
+    utility: Annotated[
+        bool,
+        typer.Option(
+            "--utility",
+            help="Also measure whether curating helps: segmentation models trained on real "
+            "frames plus generated ones (those the texture space ranks most real, and as many "
+            "at random), tested on held-out real pullbacks (a few minutes more).",
+        ),
+    ] = False,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the projector's URL; do not open it.")
     ] = False,
@@ -100,9 +107,7 @@ def demo_command(
     """
     from synthscope.demo import run_demo
 
-    result = run_demo(workdir, size, model=model, reporter=_BarReporter())
-    for warning in result.warnings:
-        say(f"warning: {warning}", style="yellow")
+    result = run_demo(workdir, size, model=model, utility=utility, reporter=_BarReporter())
     print_findings(result)
     say(f"report: {result.report_html}")
     if exit_when_ready:

@@ -29,6 +29,11 @@ class DemoPlan:
     # epochs make a space that holds the anatomy (docs/encoder.md), within the demo's budget.
     encoder_epochs: int = 8
     encoder_width: int = 8
+    # The opt-in utility study: small U-Nets at equal steps, a few repeats, half the real
+    # pullbacks held out for testing (a p-value needs test groups: see synthscope.utility).
+    utility_steps: int = 150
+    utility_repeats: int = 2
+    utility_test_fraction: float = 0.5
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -36,7 +41,7 @@ class DemoPlan:
 
 DEMO_SIZES = {
     # Ready in well under three minutes on two cores; frames at the shipped generator's size.
-    "small": DemoPlan("small", n_real=300, n_heldout=300, frame_size=64, pullbacks=6),
+    "small": DemoPlan("small", n_real=300, n_heldout=300, frame_size=64, pullbacks=12),
     # The founding study: 1,800 real 500x500 frames and 1,800 generated from other pullbacks.
     "paper": DemoPlan("paper", n_real=1800, n_heldout=1800, frame_size=500, pullbacks=18),
 }

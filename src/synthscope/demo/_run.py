@@ -39,17 +39,36 @@ class DemoResult:
     agreement: str
     table: str
     warnings: tuple[str, ...]
+    utility: tuple[str, ...] | None  # the utility study's verdict, then its evidence
     projections: tuple[str, ...]
     steps: tuple[StepLog, ...]
 
 
-def findings_lines(verdict: str, evidence: tuple[str, ...] | list[str]) -> list[str]:
-    """What the demo prints about raw pixels: the verdict line, then one line per finding.
+def findings_lines(result: DemoResult) -> list[str]:
+    """What the demo prints about its findings, one string per line.
 
-    ``synthscope demo`` prints these, and ``benchmarks/make_readme_demo_block.py`` copies them
-    into the README: one function, so the README shows what the demo says.
+    Cue warnings, the side-by-side agreement and table, the raw-pixel verdict with one line per
+    finding, and the utility answer when it was measured. ``synthscope demo`` prints these, and
+    ``benchmarks/make_readme_demo_block.py`` copies them into the README: one function, so the
+    README shows what the demo says.
     """
-    return [f"verdict ({PIXELS}): {verdict}", *(f"  - {line}" for line in evidence)]
+    lines = [f"warning: {warning}" for warning in result.warnings]
+    lines.append(f"side by side: {result.agreement}")
+    lines.extend(result.table.splitlines())
+    lines.append(f"verdict ({PIXELS}): {result.verdict}")
+    lines.extend(f"  - {line}" for line in result.evidence)
+    if result.utility:
+        verdict, *evidence = result.utility
+        lines.append(f"does curation help? {verdict}")
+        lines.extend(f"  - {line}" for line in evidence)
+    return lines
+
+
+def _utility_lines(path: Path) -> tuple[str, ...]:
+    import json
+
+    result = json.loads(path.read_text())
+    return (str(result.get("verdict", "")), *map(str, result.get("evidence", ())))
 
 
 #: The feature spaces computed beside raw pixels and the discriminator: texture statistics and
@@ -79,9 +98,15 @@ def run_demo(
     size: str | DemoPlan = "small",
     *,
     model: str | Path | None = None,
+    utility: bool = False,
     reporter: StepReporter | None = None,
 ) -> DemoResult:
-    """Run (or finish) the demo in ``workdir``; finished steps with unchanged inputs are reused."""
+    """Run (or finish) the demo in ``workdir``; finished steps with unchanged inputs are reused.
+
+    ``utility`` adds the downstream study (minutes): does adding the generated frames the texture
+    space ranks most real help a segmentation model on held-out real pullbacks, more than as many
+    generated frames drawn at random?
+    """
     from synthscope.phantom import write_phantom
     from synthscope.projection import ProjectionRequest
     from synthscope.spade import generate_images, load_config
@@ -93,6 +118,7 @@ def run_demo(
         project,
         score_features,
         train_encoder,
+        utility_workspace,
     )
 
     plan = size if isinstance(size, DemoPlan) else demo_plan(size)
@@ -222,6 +248,26 @@ def run_demo(
             score,
             outputs=(report_json, report_html),
         )
+        utility_json = workdir / "utility.json"
+        if utility:
+            runner.run(
+                "utility",
+                "does curation help? (training segmentation models)",
+                lambda p: utility_workspace(
+                    ws,
+                    rank_by=["realism_knn:texture", "realism_c2st:texture"],
+                    top=plan.n_heldout // 4,
+                    repeats=plan.utility_repeats,
+                    steps=plan.utility_steps,
+                    test_fraction=plan.utility_test_fraction,
+                    seed=plan.projection_seed,
+                    noun="frames",
+                    json_path=utility_json,
+                    html_path=workdir / "utility.html",
+                    progress=p,
+                ),
+                outputs=(utility_json,),
+            )
     import json
 
     comparison = json.loads(report_json.read_text())
@@ -236,6 +282,7 @@ def run_demo(
         agreement=str(comparison.get("agreement", "")),
         table=str(comparison.get("table_text", "")),
         warnings=tuple(comparison.get("warnings", ())),
+        utility=_utility_lines(utility_json) if utility and utility_json.is_file() else None,
         projections=tuple(projections),
         steps=tuple(runner.log),
     )

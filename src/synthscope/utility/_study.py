@@ -31,6 +31,7 @@ from synthscope.utility._bootstrap import (
     draw_resamples,
     interval,
     p_value,
+    p_value_floor,
     resampled_runs,
 )
 from synthscope.utility._checks import check_arms, check_data, check_study
@@ -299,7 +300,7 @@ def utility_study(
                     difference=float(np.mean(per_repeat)),
                     runs=per_repeat,
                     ci=interval(bootstrapped, confidence),
-                    p_value=p_value(bootstrapped),
+                    p_value=p_value(bootstrapped, n_groups),
                     n_repeats=repeats,
                     n_groups=n_groups,
                 )
@@ -317,7 +318,9 @@ def utility_study(
         )
     if n_groups < 5:
         notes.append(
-            f"Only {n_groups} test groups: intervals from resampling so few groups are rough."
+            f"Only {n_groups} test groups: intervals from resampling so few groups are rough, "
+            f"and no p-value is reported below {p_value_floor(n_groups):.3g} (what a sign-flip "
+            "test over so few groups can reach); hold out more groups for a firmer answer."
         )
     if repeats == 1:
         notes.append(

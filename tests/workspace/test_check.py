@@ -175,6 +175,41 @@ def test_ids_with_a_gap_are_found(ws):
     assert any("ids run 0..30 for 23 points" in p for p in problems(ws))
 
 
+def test_properties_of_an_older_workspace_are_recorded_by_repair(ws):
+    """A workspace ingested before native properties were recorded: check names it, the cue
+    check says it cannot run, and repair reads the properties from the files."""
+    import sqlite3
+
+    from synthscope.io import PROPERTY_COLUMNS
+    from synthscope.workspace._cues import check_cues
+
+    with Workspace.open(ws) as opened:
+        before = {name: list(opened.column(name)) for name in PROPERTY_COLUMNS}
+    with sqlite3.connect(ws / "synthscope.db") as db:
+        for name in PROPERTY_COLUMNS:
+            db.execute(f'ALTER TABLE points DROP COLUMN "{name}"')
+            db.execute("DELETE FROM columns WHERE name = ?", (name,))
+    found = problems(ws)
+    assert len(found) == 1 and "native image properties not recorded" in found[0], found
+
+    def cue_notes(opened):
+        source = opened.column("source")
+        return check_cues(
+            opened, np.flatnonzero(source == "real"), np.flatnonzero(source != "real")
+        )
+
+    with Workspace.open(ws) as opened:
+        assert "could not run" in cue_notes(opened)[1][0]
+    report = check_workspace(ws, repair=True)
+    assert report.sound, report.problems
+    assert [f.part for f in report.repaired] == ["properties"]
+    with Workspace.open(ws) as opened:
+        after = {name: list(opened.column(name)) for name in PROPERTY_COLUMNS}
+        assert set(PROPERTY_COLUMNS) <= set(opened.computed_columns())
+        assert cue_notes(opened)[1] == []
+    assert after == before
+
+
 def test_not_a_workspace(tmp_path):
     result = CliRunner().invoke(app, ["check", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "does not exist" in result.output

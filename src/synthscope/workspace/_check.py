@@ -162,6 +162,50 @@ def _check_database(checker: _Checker, ws: Workspace) -> bool:
     return True
 
 
+def _check_properties(checker: _Checker, ws: Workspace, n: int) -> None:
+    """Workspaces ingested before native properties were recorded cannot have their cues checked."""
+    from synthscope.io import PROPERTY_COLUMNS
+
+    missing = [name for name in PROPERTY_COLUMNS if name not in set(ws.columns())]
+    if n and missing and ws.recorded_files("image"):
+        checker.problem(
+            "properties",
+            "columns",
+            f"native image properties not recorded ({', '.join(missing)}): ingested before "
+            "synthscope recorded them, so the trivial-cue check cannot run (repair reads them "
+            "from the image files)",
+            True,
+        )
+
+
+def _record_properties(ws: Workspace) -> None:
+    """Read each point's file header once and store the native-property columns, as ingest does."""
+    from synthscope.errors import ImageReadError
+    from synthscope.io import PROPERTY_COLUMNS, native_properties
+
+    by_file: dict[Path, dict] = {}
+    values: dict[str, list] = {name: [] for name in PROPERTY_COLUMNS}
+    for point in range(ws.n_points):
+        file = ws.image_file(point)[0]
+        if file not in by_file:
+            try:
+                by_file[file] = native_properties(file)
+            except ImageReadError:
+                by_file[file] = {}  # a file gone since: its properties stay unknown
+        for name in PROPERTY_COLUMNS:
+            values[name].append(by_file[file].get(name))
+    for kind in ("real", "text"):
+        columns = {
+            name: column
+            for name, column in values.items()
+            if (kind == "real") == (name in _NUMERIC_PROPERTIES)
+        }
+        ws.set_columns(columns, kind=kind, computed=True)
+
+
+_NUMERIC_PROPERTIES = ("image_width", "image_height", "image_bit_depth", "image_channels")
+
+
 def _check_vectors(checker: _Checker, ws: Workspace, n: int) -> None:
     for name in ws.features():
         file = ws.vectors_file(name)
@@ -363,6 +407,9 @@ def _repair(checker: _Checker, ws: Workspace | None) -> list[Finding]:
             else:
                 target.unlink(missing_ok=True)
             done.append(finding)
+        elif finding.part == "properties" and ws is not None:
+            _record_properties(ws)
+            done.append(finding)
         elif finding.part == "thumbnails" and ws is not None:
             thumbs = np.load(ws.path / "thumbs" / "thumbs64.npy", mmap_mode="r")[: ws.n_points]
             tile = int(target.stem.split("_")[-1])
@@ -388,6 +435,7 @@ def _run(path: Path) -> tuple[_Checker, int, Workspace | None]:
         if not _check_database(checker, ws):
             return checker, n, ws
         n = ws.n_points
+        _check_properties(checker, ws, n)
         _check_vectors(checker, ws, n)
         _check_projections(checker, ws, n)
         _check_thumbnails(checker, ws, n)

@@ -204,13 +204,16 @@ export interface DataSource {
   palette(key: string, values: string[]): Promise<Record<string, number>>;
   exportImages(ids: number[], name?: string): Promise<ExportAck>;
   selectionTsv(ids: number[]): Promise<Blob>;
-  /** An `<img src>` for point `id`'s full image. */
-  imageSrc(id: number): string;
+  /**
+   * An `<img src>` for point `id`'s full image: a URL the host serves, or an object URL the
+   * caller gives back with `URL.revokeObjectURL` once the image has loaded (a no-op for others).
+   */
+  imageSrc(id: number): Promise<string>;
   /** Point `id`'s label map as an image file, or null when it has none. */
   labelMap(id: number): Promise<Blob | null>;
-  /** An image source for atlas tile `tile`. */
-  thumbTileSrc(tile: number): string;
-  /** Download links, where the host serves files (the page does; a widget may not). */
+  /** An image source for atlas tile `tile` (revoked by the caller once decoded, as `imageSrc`). */
+  thumbTileSrc(tile: number): Promise<string>;
+  /** Download links, where the host serves files (the page does; a widget does not). */
   links: { metadata(): string; coordinates(id: string): string } | null;
 }
 

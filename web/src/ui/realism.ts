@@ -5,7 +5,7 @@
  * table. The panel names its feature and follows the shown projection's, when that one is scored.
  */
 import type { App } from "../app";
-import { $, el, setOptions } from "./dom";
+import { el, setOptions } from "./dom";
 import type { Inspect } from "./inspector";
 import { guard } from "./status";
 import type { ThumbAtlas } from "./thumbs";
@@ -84,6 +84,7 @@ export function renderRealism(
 /** Wire the panel: feature switcher, and following the shown projection's feature. */
 export function mountRealism(app: App, inspect: Inspect): { load: (feature?: string) => Promise<void> } {
   const { store } = app;
+  const { $ } = app.dom;
   const select = $<HTMLSelectElement>("realism-feature");
   let shown: string | null = null;
 

@@ -5,7 +5,8 @@
 Makes N grayscale PNG frames (the IVUS phantom's when available, else speckle-like noise with
 smooth structure), then times (a) decoding every file with Pillow on all cores, threads, nothing
 else, and (b) ``synthscope.workspace.ingest`` to a new workspace (decode, pixels64, thumbnails,
-atlas tiles, database). Target: (b) <= 1.3 x (a).
+atlas tiles, database). Target: (b) <= 1.3 x (a). Results: ``benchmarks/results/ingest.json``.
+For ingest on a Dask cluster see ``cluster.py``; for its memory, ``memory.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +24,9 @@ import numpy as np
 from PIL import Image
 
 from synthscope.workspace import ingest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import machine, write_result
 
 
 def make_frames(folder: Path, n: int, size: int, seed: int = 0) -> list[Path]:
@@ -71,11 +76,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=3600)
     parser.add_argument("--size", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--frames", type=Path, help="a phantom folder made by an earlier run")
     args = parser.parse_args()
+    started_machine = machine()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "frames"
         started = time.perf_counter()
-        paths = make_frames(folder, args.n, args.size)
+        if args.frames is not None:
+            folder, paths = args.frames, sorted((args.frames / "images").glob("*.png"))
+        else:
+            paths = make_frames(folder, args.n, args.size)
         print(
             f"made {len(paths)} {args.size}x{args.size} PNGs in {time.perf_counter() - started:.1f} s"
         )
@@ -89,6 +99,20 @@ def main() -> None:
         print(f"{'decode only (Pillow)':24}{best_decode:10.2f}{len(paths) / best_decode:12.0f}")
         print(f"{'synthscope ingest':24}{best_ingest:10.2f}{len(paths) / best_ingest:12.0f}")
         print(f"ratio ingest / decode-only: {best_ingest / best_decode:.2f} (target <= 1.30)")
+    path = write_result(
+        "ingest",
+        {
+            "frames": len(paths),
+            "size": Image.open(paths[0]).size[0],
+            "repeats": args.repeats,
+            "decode_only_s": [round(x, 3) for x in decode],
+            "ingest_s": [round(x, 3) for x in full],
+            "ratio": round(best_ingest / best_decode, 3),
+            "target": "<= 1.3",
+        },
+        started=started_machine,
+    )
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

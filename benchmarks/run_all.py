@@ -15,6 +15,8 @@ HERE = Path(__file__).resolve().parent
 # (script, takes --quick)
 BENCHMARKS = [
     ("ingest.py", False),
+    ("cluster.py", True),
+    ("memory.py", True),
     ("phantom.py", True),
     ("tsne.py", True),
     ("realism.py", True),
@@ -25,6 +27,7 @@ BENCHMARKS = [
     ("extractors_speed.py", True),
     ("encoder.py", True),
     ("features.py", True),
+    ("utility.py", True),
 ]
 
 

@@ -136,3 +136,18 @@ def test_every_library_imported_is_declared():
                 if not dists & declared:
                     missing.add(f"{top} ({path.relative_to(ROOT)})")
     assert not missing, f"imported but not declared in pyproject.toml: {sorted(missing)}"
+
+
+def test_the_command_line_and_the_server_start_without_the_heavy_libraries():
+    """torch, numba and scipy.stats take seconds to import: only the commands that use them
+    load them, so `synthscope --help` and `synthscope serve` start at once."""
+    import subprocess
+
+    code = (
+        "import sys, synthscope, synthscope.cli, synthscope.server, synthscope.workspace;"
+        "print(','.join(m for m in ('torch', 'numba', 'scipy.stats', 'sklearn') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.strip()
+    assert loaded == "", f"imported at start: {loaded}"

@@ -20,6 +20,7 @@ PACKAGES = [
     "synthscope.spade",
     "synthscope.server",
     "synthscope.encoder",
+    "synthscope.utility",
 ]
 
 

@@ -156,12 +156,24 @@ class Workspace:
         self._tell("changed")
         return report
 
-    def embed(self, features: str | Sequence[str], *, force: bool = False) -> list[str]:
-        """Compute features (``pixels:32``, ``texture``, ``random-cnn``, ...); returns their names."""
-        from synthscope.workspace import embed
+    def embed(
+        self, features: str | Sequence[str], *, force: bool = False, cluster: Any = None
+    ) -> list[str]:
+        """Compute features (``pixels:32``, ``texture``, ``random-cnn``, ...); returns their names.
+
+        ``cluster`` runs them on Dask (see :func:`synthscope.workspace.embed`), started once.
+        """
+        from contextlib import nullcontext
+
+        from synthscope.workspace import Executor, embed, open_executor
 
         specs = [features] if isinstance(features, str) else list(features)
-        names = [embed(self.store, spec, force=force) for spec in specs]
+        if isinstance(cluster, Executor):
+            context = nullcontext(cluster)
+        else:
+            context = open_executor(cluster, threads=1)
+        with context as executor:
+            names = [embed(self.store, spec, force=force, cluster=executor) for spec in specs]
         self._tell("changed")
         return names
 

@@ -51,9 +51,14 @@ class InputError(SynthscopeError):
     def __init__(self, path: str | Path, problem: str, *, row: int | None = None) -> None:
         self.path = str(path)
         self.row = row
-        self.problem = problem
+        # One line, whatever a decoder put in its own message (a corrupt tag value, say).
+        self.problem = problem = " ".join(problem.splitlines())
         where = self.path if row is None else f"{self.path}, row {row}"
         super().__init__(f"{where}: {problem}")
+
+    def __reduce__(self) -> tuple:
+        # Made again from its parts, so it survives pickling (a Dask worker raises it).
+        return (type(self), (self.path, self.problem), {"row": self.row})
 
 
 class ImageReadError(InputError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -210,3 +211,12 @@ def test_label_map_route_serves_the_ingested_map(tmp_path):
     with TestClient(app, base_url="http://127.0.0.1:8765") as client:
         response = client.get("/api/image/2/labels")
     np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(response.content))), expected)
+
+
+def test_utility_is_404_until_a_study_ran_then_served(client, ws_path):
+    response = client.get("/api/utility")
+    assert response.status_code == 404 and "synthscope utility" in response.json()["detail"]
+    (ws_path / "utility").mkdir()
+    study = {"task": "segment", "verdict": "adding 12 curated frames raised Dice", "arms": []}
+    (ws_path / "utility" / "result.json").write_text(json.dumps(study))
+    assert client.get("/api/utility").json() == study

@@ -107,6 +107,21 @@ def test_components_images_tiles_and_the_selection_file(backend, ws):
     ]
 
 
+def test_the_widget_shows_only_recorded_image_files(backend, ws, tmp_path):
+    # As the server's image routes (issue 16): a path nobody recorded is not read, and the
+    # answer is the same line as for a missing file.
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(ws.store.image_file(0)[0].read_bytes())
+    ws.store._connection.execute("UPDATE points SET path = ? WHERE id = 0", (str(secret),))
+    ws.store._connection.execute(
+        "UPDATE points SET path = ? WHERE id = 1", (str(tmp_path / "none.png"),)
+    )
+    shown, missing = refused(backend, "image", id=0), refused(backend, "image", id=1)
+    assert shown["detail"] == "point 0 has no image to show", shown
+    assert missing["detail"] == "point 1 has no image to show", missing
+    assert shown["error"] == missing["error"] == "UnknownFeatureError"
+
+
 def test_edits_go_through_the_edit_log_and_are_announced(ws):
     edits: list[str | None] = []
     backend = Backend(ws.store, Outbox(), on_edit=edits.append)

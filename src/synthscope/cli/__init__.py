@@ -13,8 +13,11 @@ import sys
 from synthscope.cli import (  # noqa: F401
     _phantom,
     _workspace_commands,
+    _check,
+    _curate,
     _project,
     _score,
+    _utility,
     _serve,
     _spade,
     _encoder,
@@ -30,6 +33,12 @@ __all__ = ["app", "main"]
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
+    import warnings
+
+    from PIL import Image
+
+    # ingest refuses images over --max-pixels itself, naming them; Pillow's warning adds nothing.
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
     try:
         app(args=argv, standalone_mode=True)
     except SynthscopeError as error:

@@ -54,6 +54,16 @@ class _BarReporter:
             say(f"{step}: done in {seconds:.1f} s")
 
 
+def print_findings(result) -> None:
+    """The side-by-side table, then the raw-pixel verdict and its evidence."""
+    from synthscope.demo import findings_lines
+
+    say("side by side: " + result.agreement)
+    say(result.table)
+    for line in findings_lines(result.verdict, result.evidence):
+        say(line)
+
+
 @app.command("demo")
 def demo_command(
     workdir: Annotated[
@@ -93,11 +103,7 @@ def demo_command(
     result = run_demo(workdir, size, model=model, reporter=_BarReporter())
     for warning in result.warnings:
         say(f"warning: {warning}", style="yellow")
-    say("side by side: " + result.agreement)
-    say(result.table)
-    say(f"verdict (pixels64): {result.verdict}")
-    for line in result.evidence:
-        say(f"  - {line}")
+    print_findings(result)
     say(f"report: {result.report_html}")
     if exit_when_ready:
         say(f"workspace ready: {result.workspace}")

@@ -10,8 +10,26 @@ import typer
 from synthscope.cli._app import app, progress_bar, say
 from synthscope.errors import InvalidParameterError
 from synthscope.features import parse_spec, spec_syntax
+from synthscope.io import DEFAULT_MAX_PIXELS
 
 WorkspaceArg = Annotated[Path, typer.Argument(help="The workspace folder.", show_default=False)]
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        envvar="SYNTHSCOPE_CLUSTER",
+        show_envvar=True,
+        help="Run the work on Dask: local[:N] starts N worker processes here; tcp://HOST:PORT "
+        "uses a running scheduler, whose workers must see the image files under the same "
+        "paths. Without it the work runs in this process.",
+        show_default=False,
+    ),
+]
+
+
+def _where(executor) -> None:
+    if executor.remote:
+        say(f"running on {executor.describe()}")
 
 
 @app.command("ingest")
@@ -30,6 +48,14 @@ def ingest_command(
             "--on-error", help="fail: stop at an unreadable file; skip: list it and go on."
         ),
     ] = "fail",
+    max_pixels: Annotated[
+        int,
+        typer.Option(
+            "--max-pixels",
+            help="The most pixels one image (frame) may have; larger ones are refused as "
+            "decompression bombs.",
+        ),
+    ] = DEFAULT_MAX_PIXELS,
     resize: Annotated[
         int | None,
         typer.Option(
@@ -39,22 +65,41 @@ def ingest_command(
             "later ingests into the same workspace.",
         ),
     ] = None,
+    cluster: ClusterOption = None,
 ) -> None:
-    """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, DICOM) from real and fake folders.
+    """Create or extend WORKSPACE with images (PNG, JPEG, TIFF, BMP, GIF, WebP, DICOM) from real and fake folders.
 
-    Every image becomes one point (each frame of a multi-frame DICOM too) with the `pixels64`
-    feature: nearest-neighbour 64x64, flattened, divided by 255. Running it again appends new files.
+    Every image becomes one point (each frame of a multi-frame DICOM, multi-page TIFF or animated
+    image too) with the `pixels64` feature: nearest-neighbour 64x64, flattened, divided by 255.
+    Running it again appends new files.
     """
-    from synthscope.workspace import ingest
+    from synthscope.workspace import ingest, open_executor
 
     if not real and not fake:
         raise InvalidParameterError("give at least one folder with --real or --fake")
-    with progress_bar("decoding") as progress:
+    with open_executor(cluster) as executor, progress_bar("decoding") as progress:
+        _where(executor)
         report = ingest(
-            workspace, real or [], fake or [], on_error=on_error, resize=resize, progress=progress
+            workspace,
+            real or [],
+            fake or [],
+            on_error=on_error,
+            resize=resize,
+            max_pixels=max_pixels,
+            cluster=executor,
+            progress=progress,
         )
     for item in report.skipped:
         say(f"skipped {item.path}: {item.reason}", style="yellow")
+    if report.duplicates:
+        say(
+            f"{len(report.duplicates)} files hold the same bytes as another (ingested all the same):",
+            style="yellow",
+        )
+        for file, earlier in report.duplicates[:10]:
+            say(f"  {file} = {earlier}", style="yellow")
+        if len(report.duplicates) > 10:
+            say(f"  ... and {len(report.duplicates) - 10} more", style="yellow")
     verb = "created" if report.created else "updated"
     say(
         f"{verb} {workspace}: {report.added} points added, {report.already_present} files already "
@@ -73,21 +118,23 @@ def embed_command(
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Recompute even when up to date.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Compute features (vectors) for every point of WORKSPACE, one progress bar each.
 
     A feature already stored for the same points by the same extractor (same parameters,
     version and model file) is kept; --force recomputes it.
     """
-    from synthscope.workspace import Workspace, embed, feature_is_current
+    from synthscope.workspace import Workspace, embed, feature_is_current, open_executor
 
     specs = features or ["pixels:64"]
     extractors = [parse_spec(spec) for spec in specs]  # a bad spec fails before any work
-    with Workspace.open(workspace) as ws:
+    with Workspace.open(workspace) as ws, open_executor(cluster, threads=1) as executor:
+        _where(executor)
         for extractor in extractors:
             current = not force and feature_is_current(ws, extractor)
             with progress_bar(f"embedding {extractor.spec}") as progress:
-                name = embed(ws, extractor, force=force, progress=progress)
+                name = embed(ws, extractor, force=force, cluster=executor, progress=progress)
             shape = ws.vectors(name).shape
             info = ws.feature_info(name) or {}
             how = "already current" if current else f"{info.get('seconds', 0):.1f} s"
@@ -141,11 +188,21 @@ def import_tf_projector_command(
     METADATA may be the Projector's own metadata-edited.tsv; one column means no header row,
     several columns mean a header row, as in the Projector.
     """
-    from synthscope.workspace import import_tf_projector
+    from synthscope.workspace import Workspace, import_projector_files
 
     metadata, workspace = (second, third) if third is not None else (None, second)
-    with import_tf_projector(tensors, metadata, workspace, feature=feature) as ws:
+    report = import_projector_files(tensors, metadata, workspace, feature=feature)
+    with Workspace.open(report.workspace) as ws:
         say(
             f"created {workspace}: {ws.n_points} points, feature {feature} "
             f"({ws.vectors(feature).shape[1]} values), columns {', '.join(ws.columns())}"
         )
+    if report.missing:
+        shown = ", ".join(report.missing[:5]) + (" ..." if len(report.missing) > 5 else "")
+        say(
+            f"{len(report.missing)} paths name no file (relative paths are taken from the "
+            f"bundle's folder); those points have no image: {shown}",
+            style="yellow",
+        )
+    for item in report.unreadable[:5]:
+        say(f"not an image: {item.path}: {item.reason}", style="yellow")

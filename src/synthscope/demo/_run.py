@@ -21,7 +21,7 @@ from synthscope.demo._steps import SilentReporter, StepLog, StepReporter, StepRu
 from synthscope.errors import InputError
 from synthscope.features import file_digest
 
-__all__ = ["DemoResult", "run_demo", "shipped_model"]
+__all__ = ["DemoResult", "findings_lines", "run_demo", "shipped_model"]
 
 PIXELS = "pixels64"
 
@@ -41,6 +41,15 @@ class DemoResult:
     warnings: tuple[str, ...]
     projections: tuple[str, ...]
     steps: tuple[StepLog, ...]
+
+
+def findings_lines(verdict: str, evidence: tuple[str, ...] | list[str]) -> list[str]:
+    """What the demo prints about raw pixels: the verdict line, then one line per finding.
+
+    ``synthscope demo`` prints these, and ``benchmarks/make_readme_demo_block.py`` copies them
+    into the README: one function, so the README shows what the demo says.
+    """
+    return [f"verdict ({PIXELS}): {verdict}", *(f"  - {line}" for line in evidence)]
 
 
 #: The feature spaces computed beside raw pixels and the discriminator: texture statistics and

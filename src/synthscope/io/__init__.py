@@ -1,7 +1,14 @@
 """Reading and writing the files synthscope meets: images, DICOM, TSV tables, Projector bundles."""
 
 from synthscope.io._atlas import AtlasLayout, atlas_tile, encode_png, pack_grid
-from synthscope.io._images import Frame, is_dicom, read_frames, read_grayscale
+from synthscope.io._images import (
+    DEFAULT_MAX_PIXELS,
+    Frame,
+    is_dicom,
+    read_frames,
+    read_grayscale,
+    read_label_map,
+)
 from synthscope.io._properties import PROPERTY_COLUMNS, native_properties
 from synthscope.io._resize import RESIZE_METHOD, resize_image, resize_labels
 from synthscope.io._scan import ImageEntry, scan_folder
@@ -25,6 +32,7 @@ from synthscope.io._tsv import (
 __all__ = [
     "AtlasLayout",
     "CONFIG_NAME",
+    "DEFAULT_MAX_PIXELS",
     "EmbeddingConfig",
     "Frame",
     "ImageEntry",
@@ -38,6 +46,7 @@ __all__ = [
     "pack_grid",
     "read_frames",
     "read_grayscale",
+    "read_label_map",
     "read_metadata_tsv",
     "read_projector_config",
     "read_sidecar_table",

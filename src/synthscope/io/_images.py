@@ -1,12 +1,24 @@
-"""Decode image files into 8-bit grayscale frames.
+"""Decode image files into 8-bit grayscale frames, or fail with one line naming the file.
 
-PNG, JPEG, TIFF and BMP go through Pillow and its ``L`` conversion (ITU-R 601-2 luma for colour).
-DICOM goes through pydicom: each frame of a multi-frame file is one frame; the VOI LUT or window is
-applied when the file has one, otherwise the stored values are stretched min-max to 0..255.
+PNG, JPEG, TIFF, BMP, GIF and WebP go through Pillow and its ``L`` conversion (ITU-R 601-2 luma
+for colour). Every frame counts: a multi-page TIFF or an animated GIF, PNG (APNG) or WebP gives
+one frame per page, as a multi-frame DICOM does, never its first frame alone. High-bit-depth
+and float images are stretched min-max to 0..255.
+
+DICOM goes through pydicom, each photometric interpretation to its luminance: ``MONOCHROME2``
+through its window (VOI LUT) when it has one, else a min-max stretch, and ``MONOCHROME1`` the same
+inverted; ``RGB`` (8 or 16 bits) scaled from its stored bits to 0..255 and then luma;
+``PALETTE COLOR`` through its palette, then luma; the ``YBR`` family by its Y, which is the luma
+(full range as is, partial range stretched from 16..235).
+
+Two things are refused rather than guessed: a frame over ``max_pixels`` pixels (a decompression
+bomb: a 400 KB PNG can claim 20000 x 20000), and pixels that are NaN or infinite.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,21 +28,31 @@ from PIL import Image, UnidentifiedImageError
 from synthscope.errors import ImageReadError
 
 __all__ = [
+    "DEFAULT_MAX_PIXELS",
     "DICOM_SUFFIXES",
     "IMAGE_SUFFIXES",
     "Frame",
     "is_dicom",
     "read_frames",
     "read_grayscale",
+    "read_label_map",
 ]
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"})
+IMAGE_SUFFIXES = frozenset(
+    {".png", ".apng", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+)
 DICOM_SUFFIXES = frozenset({".dcm", ".dicom"})
+#: The most pixels one frame may hold (8192 x 8192); ``ingest --max-pixels`` raises it.
+DEFAULT_MAX_PIXELS = 8192 * 8192
+
+_PILLOW_LIMIT = threading.Lock()
+# Luma weights of ITU-R BT.601, the ones Pillow's "L" conversion uses.
+_LUMA = np.array([0.299, 0.587, 0.114])
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One grayscale frame of an image file; ``index`` is the frame number in a multi-frame DICOM."""
+    """One grayscale frame of an image file; ``index`` numbers the frames of a multi-frame file."""
 
     image: Image.Image
     index: int | None = None
@@ -51,16 +73,19 @@ def is_dicom(path: Path) -> bool:
         return False
 
 
-def read_frames(path: Path) -> list[Frame]:
-    """All frames of ``path`` as Pillow ``L`` images; raises :class:`ImageReadError` naming the file."""
+def read_frames(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[Frame]:
+    """All frames of ``path`` as Pillow ``L`` images; raises :class:`ImageReadError` naming it."""
+    path = Path(path)
     if is_dicom(path):
-        return _read_dicom(path)
-    return [Frame(_read_pillow(path))]
+        return _read_dicom(path, max_pixels)
+    return _read_pillow(path, max_pixels)
 
 
-def read_grayscale(path: Path, frame: int | None = None) -> np.ndarray:
-    """One frame of ``path`` as an (H, W) uint8 array."""
-    frames = read_frames(path)
+def read_grayscale(
+    path: Path, frame: int | None = None, *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> np.ndarray:
+    """One frame of ``path`` as an (H, W) uint8 array (the first when ``frame`` is None)."""
+    frames = read_frames(path, max_pixels=max_pixels)
     if frame is None:
         return np.asarray(frames[0].image)
     for item in frames:
@@ -69,24 +94,108 @@ def read_grayscale(path: Path, frame: int | None = None) -> np.ndarray:
     raise ImageReadError(path, f"has no frame {frame} ({len(frames)} frames)")
 
 
-def _read_pillow(path: Path) -> Image.Image:
+def read_label_map(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """A label map as (H, W) uint8 class indices (palette and grey images keep their values)."""
+    path = Path(path)
     try:
-        with Image.open(path) as image:
-            image.load()  # decode now, so truncation is found here and not later
-            if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-                return _stretch_to_l(np.asarray(image))
-            return image.convert("L")
-    except FileNotFoundError as error:
-        raise ImageReadError(path, "file not found") from error
-    except UnidentifiedImageError as error:
-        raise ImageReadError(path, "not a readable image (unknown or corrupt format)") from error
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ImageReadError(path, f"cannot decode image ({error})") from error
+        with _open_pillow(path, max_pixels) as image:
+            image.load()
+            if image.mode in ("P", "L", "1", "I", "I;16", "I;16B", "I;16L", "F"):
+                values = np.asarray(image)
+                if not np.isfinite(values).all():
+                    raise ImageReadError(path, "label map holds NaN or infinite values")
+                return values.astype(np.uint8)
+            return np.asarray(image.convert("L"))
+    except ImageReadError:
+        raise
+    except Exception as error:
+        raise _pillow_error(path, error, max_pixels) from error
 
 
-def _stretch_to_l(values: np.ndarray) -> Image.Image:
-    """Min-max stretch of a high-bit-depth array to 8 bits (used for 16-bit images and DICOM)."""
-    values = values.astype(np.float64)
+def _check_size(path: Path, width: int, height: int, max_pixels: int) -> None:
+    if width * height > max_pixels:
+        raise _too_many_pixels(path, f"{width}x{height} = {width * height:,}", max_pixels)
+
+
+def _open_pillow(path: Path, max_pixels: int) -> Image.Image:
+    """``Image.open`` with our limit deciding: Pillow's own refuses above twice its default."""
+    with _PILLOW_LIMIT:
+        current = Image.MAX_IMAGE_PIXELS
+        if current is not None and current < max_pixels:
+            Image.MAX_IMAGE_PIXELS = max_pixels
+    image = Image.open(path)
+    try:
+        _check_size(path, *image.size, max_pixels)
+    except BaseException:
+        image.close()
+        raise
+    return image
+
+
+def _too_many_pixels(path: Path, size: str, max_pixels: int) -> ImageReadError:
+    return ImageReadError(
+        path,
+        f"is {size} pixels, over the limit of {max_pixels:,} (a decompression bomb?); "
+        "raise it with --max-pixels if it is real",
+    )
+
+
+def _pillow_error(path: Path, error: BaseException, max_pixels: int) -> ImageReadError:
+    if isinstance(error, FileNotFoundError):
+        return ImageReadError(path, "file not found")
+    if isinstance(error, IsADirectoryError):
+        return ImageReadError(path, "is a folder, not an image")
+    if isinstance(error, Image.DecompressionBombError | Image.DecompressionBombWarning):
+        # Pillow's own limit spoke first (above twice its default); its message has the count.
+        found = re.search(r"\((\d+) pixels\)", str(error))
+        size = f"{int(found.group(1)):,}" if found else "too many"
+        return _too_many_pixels(path, size, max_pixels)
+    if isinstance(error, UnidentifiedImageError):
+        return ImageReadError(path, "not a readable image (unknown or corrupt format)")
+    if isinstance(error, MemoryError):
+        return ImageReadError(path, "too large to decode in memory")
+    return ImageReadError(path, f"cannot decode image ({type(error).__name__}: {error})")
+
+
+def _read_pillow(path: Path, max_pixels: int) -> list[Frame]:
+    try:
+        with _open_pillow(path, max_pixels) as image:
+            count = int(getattr(image, "n_frames", 1) or 1)
+            frames = []
+            for index in range(count):
+                if count > 1:
+                    image.seek(index)
+                    _check_size(path, *image.size, max_pixels)
+                image.load()  # decode now, so truncation is found here and not later
+                frames.append(Frame(_to_l(path, image), index if count > 1 else None))
+            return frames
+    except ImageReadError:
+        raise
+    except Exception as error:  # Pillow raises many types for corrupt data
+        raise _pillow_error(path, error, max_pixels) from error
+
+
+def _to_l(path: Path, image: Image.Image) -> Image.Image:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return _stretch_to_l(path, np.asarray(image))
+    return image.convert("L")
+
+
+def _finite(path: Path, values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ImageReadError(
+            path,
+            f"holds {int(bad.sum()):,} NaN or infinite pixel values; replace them first "
+            "(no grey level can stand for them)",
+        )
+    return values
+
+
+def _stretch_to_l(path: Path, values: np.ndarray) -> Image.Image:
+    """Min-max stretch of a high-bit-depth array to 8 bits (16-bit and float images, DICOM)."""
+    values = _finite(path, values)
     low, high = float(values.min()), float(values.max())
     if high <= low:
         scaled = np.zeros(values.shape, dtype=np.uint8)
@@ -95,7 +204,18 @@ def _stretch_to_l(values: np.ndarray) -> Image.Image:
     return Image.fromarray(scaled, mode="L")
 
 
-def _read_dicom(path: Path) -> list[Frame]:
+def _luma_to_l(rgb: np.ndarray, top: float) -> Image.Image:
+    """BT.601 luma of RGB samples whose full scale is ``top``, as an 8-bit image."""
+    grey = (np.asarray(rgb, dtype=np.float64) @ _LUMA) * (255.0 / top)
+    return Image.fromarray(np.clip(np.round(grey), 0, 255).astype(np.uint8), mode="L")
+
+
+def _scaled_to_l(values: np.ndarray, low: float, top: float) -> Image.Image:
+    grey = (np.asarray(values, dtype=np.float64) - low) * (255.0 / (top - low))
+    return Image.fromarray(np.clip(np.round(grey), 0, 255).astype(np.uint8), mode="L")
+
+
+def _read_dicom(path: Path, max_pixels: int) -> list[Frame]:
     import pydicom
     from pydicom.errors import InvalidDicomError
 
@@ -103,45 +223,93 @@ def _read_dicom(path: Path) -> list[Frame]:
         dataset = pydicom.dcmread(path)
     except FileNotFoundError as error:
         raise ImageReadError(path, "file not found") from error
+    except IsADirectoryError as error:
+        raise ImageReadError(path, "is a folder, not a DICOM file") from error
     except (InvalidDicomError, OSError, ValueError, EOFError) as error:
         raise ImageReadError(path, f"not a readable DICOM file ({error})") from error
-    if "PixelData" not in dataset:
-        raise ImageReadError(path, "DICOM file has no pixel data")
+    except Exception as error:  # pydicom raises many types for corrupt headers
+        raise ImageReadError(path, f"not a readable DICOM file ({type(error).__name__})") from error
     try:
-        pixels = dataset.pixel_array
-    except Exception as error:  # pydicom raises many types for missing handlers or bad data
-        raise ImageReadError(path, f"cannot decode DICOM pixel data ({error})") from error
+        return _dicom_frames(path, dataset, max_pixels)
+    except ImageReadError:
+        raise
+    except MemoryError as error:
+        raise ImageReadError(path, "DICOM pixel data too large to decode in memory") from error
+    except Exception as error:  # missing handlers, bad lengths, bad tags: one line
+        raise ImageReadError(
+            path, f"cannot decode DICOM pixel data ({type(error).__name__}: {error})"
+        ) from error
 
-    n_frames = int(getattr(dataset, "NumberOfFrames", 1) or 1)
-    samples = int(getattr(dataset, "SamplesPerPixel", 1) or 1)
+
+def _dicom_frames(path: Path, dataset, max_pixels: int) -> list[Frame]:
+    from pydicom.pixels import get_decoder
+
+    if not any(tag in dataset for tag in ("PixelData", "FloatPixelData", "DoubleFloatPixelData")):
+        raise ImageReadError(path, "DICOM file has no pixel data")
+    rows, columns = int(dataset.get("Rows", 0) or 0), int(dataset.get("Columns", 0) or 0)
+    if rows <= 0 or columns <= 0:
+        raise ImageReadError(path, f"DICOM image has no size (Rows {rows}, Columns {columns})")
+    _check_size(path, columns, rows, max_pixels)
+    n_frames = int(dataset.get("NumberOfFrames", 1) or 1)
+    file_meta = getattr(dataset, "file_meta", None)
+    syntax = file_meta.get("TransferSyntaxUID") if file_meta is not None else None
+    if syntax is None:
+        from pydicom.uid import ImplicitVRLittleEndian
+
+        syntax = ImplicitVRLittleEndian
+    # as_rgb=False: the decoder says what it returns (meta), so YBR is never converted twice.
+    pixels, meta = get_decoder(syntax).as_array(dataset, as_rgb=False)
+    interpretation = str(meta.get("photometric_interpretation", "")).upper()
     stack = pixels if n_frames > 1 else pixels[np.newaxis]
     frames = []
     for index, frame in enumerate(stack):
-        if samples > 1:  # colour DICOM: Pillow's luma conversion, as for colour PNGs
-            image = Image.fromarray(np.ascontiguousarray(frame).astype(np.uint8), mode="RGB")
-            image = image.convert("L")
-        else:
-            image = _dicom_to_l(dataset, frame)
+        image = _dicom_to_l(path, dataset, frame, interpretation)
         frames.append(Frame(image, index if n_frames > 1 else None))
     return frames
 
 
-def _dicom_to_l(dataset, frame: np.ndarray) -> Image.Image:
+def _dicom_to_l(path: Path, dataset, frame: np.ndarray, interpretation: str) -> Image.Image:
+    bits = int(dataset.get("BitsStored", 8) or 8)
+    top = float(2**bits - 1)
+    if interpretation in ("MONOCHROME1", "MONOCHROME2"):
+        image = _monochrome_to_l(path, dataset, frame)
+        if interpretation == "MONOCHROME1":  # low values are bright
+            image = Image.fromarray(255 - np.asarray(image), mode="L")
+        return image
+    if interpretation == "PALETTE COLOR":
+        from pydicom.pixels import apply_color_lut
+
+        rgb = apply_color_lut(frame, dataset)
+        depth = int(dataset.RedPaletteColorLookupTableDescriptor[2])
+        return _luma_to_l(rgb, float(2 ** (16 if depth > 8 else 8) - 1))
+    if frame.ndim != 3 or frame.shape[-1] != 3:
+        raise ImageReadError(
+            path, f"{interpretation or 'colour'} DICOM frame has shape {frame.shape}"
+        )
+    if interpretation == "RGB":
+        return _luma_to_l(frame, top)
+    if interpretation in ("YBR_FULL", "YBR_FULL_422", "YBR_ICT"):
+        return _scaled_to_l(frame[..., 0], 0.0, top)  # Y is the luma, full range
+    if interpretation in ("YBR_PARTIAL_422", "YBR_PARTIAL_420"):
+        scale = top / 255.0
+        return _scaled_to_l(frame[..., 0], 16.0 * scale, 235.0 * scale)
+    raise ImageReadError(
+        path, f"DICOM photometric interpretation {interpretation!r} is not supported"
+    )
+
+
+def _monochrome_to_l(path: Path, dataset, frame: np.ndarray) -> Image.Image:
     from pydicom.pixels import apply_modality_lut, apply_voi_lut
 
-    values = np.asarray(apply_modality_lut(frame, dataset), dtype=np.float64)
+    values = _finite(path, apply_modality_lut(frame, dataset))
     if "WindowCenter" in dataset and "WindowWidth" in dataset:
-        image = _window_to_l(values, dataset)
-    elif "VOILUTSequence" in dataset:
+        return _window_to_l(path, values, dataset)
+    if "VOILUTSequence" in dataset:
         lut = dataset.VOILUTSequence[0]
         top = float(2 ** int(lut.LUTDescriptor[2]) - 1)
         scaled = np.asarray(apply_voi_lut(values, dataset), dtype=np.float64) * (255.0 / top)
-        image = Image.fromarray(np.clip(np.round(scaled), 0, 255).astype(np.uint8), mode="L")
-    else:
-        image = _stretch_to_l(values)
-    if getattr(dataset, "PhotometricInterpretation", "") == "MONOCHROME1":
-        image = Image.fromarray(255 - np.asarray(image), mode="L")
-    return image
+        return Image.fromarray(np.clip(np.round(scaled), 0, 255).astype(np.uint8), mode="L")
+    return _stretch_to_l(path, values)
 
 
 def _first(value) -> float:
@@ -152,10 +320,13 @@ def _first(value) -> float:
         return float(value)
 
 
-def _window_to_l(values: np.ndarray, dataset) -> Image.Image:
+def _window_to_l(path: Path, values: np.ndarray, dataset) -> Image.Image:
     """The DICOM window (PS3.3 C.11.2.1.2), mapped straight to 0..255."""
     center = _first(dataset.WindowCenter)
-    width = max(_first(dataset.WindowWidth), 1.0)
+    width = _first(dataset.WindowWidth)
+    if not (np.isfinite(center) and np.isfinite(width)):  # a broken window: show the range
+        return _stretch_to_l(path, values)
+    width = max(width, 1.0)
     function = str(getattr(dataset, "VOILUTFunction", "LINEAR")).upper()
     if function == "SIGMOID":
         scaled = 255.0 / (1.0 + np.exp(-4.0 * (values - center) / width))

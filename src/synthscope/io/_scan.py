@@ -9,6 +9,7 @@ A ``frames.tsv`` or ``metadata.tsv`` (with a header row) beside the images adds 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,10 +41,14 @@ class ImageEntry:
     extras: dict[str, str | None] = field(default_factory=dict)
 
 
-def _image_files(root: Path) -> list[Path]:
+def _image_files(root: Path, exclude: frozenset[Path] = frozenset()) -> list[Path]:
     found = []
     for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        subdirectories[:] = sorted(
+            name
+            for name in subdirectories
+            if not name.startswith(".") and Path(directory, name) not in exclude
+        )
         for name in files:
             if name.startswith("."):
                 continue
@@ -95,22 +100,28 @@ def _extras_and_group(record: dict[str, str | None]) -> tuple[dict[str, str | No
     return extras, group
 
 
-def scan_folder(root: str | Path, source: str) -> list[ImageEntry]:
-    """All images under ``root`` in sorted path order, tagged ``source`` ('real' or 'fake')."""
+def scan_folder(
+    root: str | Path, source: str, *, exclude: Sequence[str | Path] = ()
+) -> list[ImageEntry]:
+    """All images under ``root`` in sorted path order, tagged ``source`` ('real' or 'fake').
+
+    Folders in ``exclude`` (a workspace inside the folder, say) and hidden ones are not entered.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError(root, "folder not found" if not root.exists() else "is not a folder")
     root = root.resolve()
+    skip = frozenset(Path(folder).resolve() for folder in exclude)
     image_root, label_root = root, None
     if (root / "images").is_dir() and (root / "labels").is_dir():
         image_root, label_root = root / "images", root / "labels"
-    files = _image_files(image_root)
+    files = _image_files(image_root, skip)
     if not files:
-        raise InputError(root, "holds no images (PNG, JPEG, TIFF, BMP or DICOM)")
+        raise InputError(root, "holds no images (PNG, JPEG, TIFF, BMP, GIF, WebP or DICOM)")
 
     label_maps = {}
     if label_root is not None:
-        label_maps = {path.stem: path for path in _image_files(label_root)}
+        label_maps = {path.stem: path for path in _image_files(label_root, skip)}
     sidecars: dict[Path, dict[str, dict[str, str | None]]] = {}
     if label_root is not None:
         sidecars[image_root] = _sidecar(root) or _sidecar(image_root)

@@ -29,9 +29,12 @@ Cell = str | float | int | None
 
 def _read_lines(path: Path) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: a byte-order mark (Excel writes one) is not part of the first column's name.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as error:
         raise TableError(path, "file not found") from error
+    except IsADirectoryError as error:
+        raise TableError(path, "is a folder, not a table") from error
     except UnicodeDecodeError as error:
         raise TableError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from error
     lines = text.splitlines()
@@ -75,13 +78,14 @@ def read_tensors_tsv(path: str | Path) -> tuple[np.ndarray, list[str] | None]:
             labels.append(fields[0])
             fields = fields[1:]
         try:
-            vectors[number - 1] = np.array(fields, dtype=np.float64)
+            with np.errstate(over="ignore"):  # beyond float32: becomes inf, refused below
+                vectors[number - 1] = np.array(fields, dtype=np.float64)
         except ValueError:
             bad = next(field for field in fields if not _is_number(field))
             raise TableError(path, f"value {bad!r} is not a number", row=number) from None
     if not np.isfinite(vectors).all():
         row = int(np.flatnonzero(~np.isfinite(vectors).all(axis=1))[0]) + 1
-        raise TableError(path, "holds NaN or infinite values", row=row)
+        raise TableError(path, "holds NaN or infinite values (or beyond float32)", row=row)
     return vectors, labels
 
 

@@ -10,17 +10,18 @@ table) and runs itself:
 >>> result.embedding.shape, result.kl                       # doctest: +SKIP
 """
 
-from synthscope.projection._engines import ENGINES, EXACT_MAX_POINTS
+from typing import Any
+
 from synthscope.projection._pca import pca
 from synthscope.projection._request import (
     CONSTRAINTS,
+    ENGINES,
     METHOD_FIELDS,
     METHODS,
     IterationCallback,
     ProjectionRequest,
 )
 from synthscope.projection._result import Projection
-from synthscope.projection._tsne import tsne
 from synthscope.projection._umap import umap
 
 __all__ = [
@@ -38,6 +39,21 @@ __all__ = [
 ]
 
 # show the public path in reprs and docs (the httpx pattern)
-for _obj in (Projection, ProjectionRequest, pca, tsne, umap):
+for _obj in (Projection, ProjectionRequest, pca, umap):
     _obj.__module__ = __name__
 del _obj
+
+
+def __getattr__(name: str) -> Any:
+    """The t-SNE and its engines load numba kernels (a second or more): only when first used,
+    so that the command line and the server start fast."""
+    if name == "tsne":
+        from synthscope.projection._tsne import tsne
+
+        tsne.__module__ = __name__
+        return tsne
+    if name == "EXACT_MAX_POINTS":
+        from synthscope.projection._engines import EXACT_MAX_POINTS
+
+        return EXACT_MAX_POINTS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,7 +45,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft", "cuml")
+from synthscope.projection._request import ENGINES  # noqa: E402  (named once, with the request)
 
 # Largest n for which the exact kernel beats the tree/FFT engines on a 2-core CPU, per dims.
 # Measured per iteration (2-core AMD EPYC, AVX-512): in 2-D exact 30 ms vs FFT 80 ms at 10k and

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from synthscope._params import Integral, Interval, Options, Pattern, Real, check_params, fail
-from synthscope.projection._engines import ENGINES
 
 if TYPE_CHECKING:
     from synthscope.projection._result import Projection
@@ -34,6 +33,8 @@ __all__ = [
 ]
 
 METHODS = ("pca", "tsne", "umap")
+#: How t-SNE's gradient is computed (see ``_engines``); "auto" picks by size, dims and hardware.
+ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft", "cuml")
 
 IterationCallback = Callable[[int, np.ndarray, "float | None"], "bool | None"]
 """``callback(iteration, embedding (n, dims) float32, kl or None)``; returning True stops the run

@@ -14,15 +14,21 @@ from synthscope._pca import principal_components
 def reduce_dims(
     pooled: np.ndarray, n_components: int | None, seed: int
 ) -> tuple[np.ndarray, int | None]:
-    """Pooled points on their first ``n_components`` principal components (label-free).
+    """Pooled points on their first principal components (label-free).
 
-    Returns the projected points and the number of components kept, or the input unchanged and
-    ``None`` when ``n_components`` is ``None`` or not smaller than the dimension.
+    At most ``n_components``, and never more than ``n - 1``: centred points span at most that
+    many dimensions, so fewer points than ``n_components`` are reduced without losing any
+    distance (48 images of 4,096 pixels become 47 components, not 4,096 columns for a
+    classifier). Returns the projected points and the number of components kept, or the input
+    unchanged and ``None`` when ``n_components`` is ``None`` or the input is already that small.
     """
     n, d = pooled.shape
-    if n_components is None or n_components >= min(n, d):
+    if n_components is None:
         return pooled, None
-    return principal_components(pooled, n_components, seed=seed)[0], n_components
+    k = min(n_components, n - 1, d)
+    if k >= d or k < 1:
+        return pooled, None
+    return principal_components(pooled, k, seed=seed)[0], k
 
 
 def gram_to_squared_distances(gram: np.ndarray) -> np.ndarray:

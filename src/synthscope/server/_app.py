@@ -75,7 +75,12 @@ def create_app(
     )
     app.state.synthscope = state
     install_error_handler(app)
-    app.add_middleware(GuardMiddleware, token=settings.token, loopback=is_loopback(settings.host))
+    app.add_middleware(
+        GuardMiddleware,
+        token=settings.token,
+        loopback=is_loopback(settings.host),
+        max_body_bytes=settings.max_body_bytes,
+    )
     for router in ROUTERS:
         app.include_router(router, prefix="/api")
 

@@ -11,6 +11,7 @@ callers serialise writes (the server's ``write_lock``, the widget's own lock).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -24,7 +25,8 @@ from synthscope._files import write_text_atomic
 from synthscope._neighbors import query_neighbors
 from synthscope._params import fail
 from synthscope._pca import principal_components
-from synthscope.errors import UnknownFeatureError, WorkspaceError
+from synthscope.errors import ImageReadError, UnknownFeatureError, WorkspaceError
+from synthscope.io import encode_png
 from synthscope.server._jobs import TERMINAL, JobRegistry, ProjectionJob
 from synthscope.server._tables import table_tsv
 
@@ -45,6 +47,8 @@ __all__ = [
     "delete_projection",
     "edit_value",
     "export_images",
+    "image_png",
+    "label_map_png",
     "neighbors",
     "pca_components",
     "point_values",
@@ -66,6 +70,7 @@ EXPORTS_FOLDER = "exports"
 _EXPORT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,79}$")
 # The selection file names a point by id and path, shows its labels and any numeric score.
 _SELECTION_BASE = ("id", "path", "source", "label", "group")
+logger = logging.getLogger(__name__)
 
 
 # -- points and columns ------------------------------------------------------------------------
@@ -140,6 +145,42 @@ def selection_tsv(ws: Any, ids: Sequence[int]) -> str:
     names += [n for n in present if n not in names and ws.column_kind(n) == "real"]
     columns = [np.arange(ws.n_points) if n == "id" else ws.column(n) for n in names]
     return table_tsv(names, columns, ids)
+
+
+# -- pictures ----------------------------------------------------------------------------------
+def _not_shown(point: int, what: str, error: Exception) -> UnknownFeatureError:
+    # One answer whether the file is missing, unreadable or not one the workspace recorded
+    # (the store reads only recorded files): a page must not learn which files exist. The
+    # reason goes to the log.
+    logger.info("point %d: %s not shown: %s", point, what, error)
+    return UnknownFeatureError(f"point {point} has no {what} to show")
+
+
+def image_png(ws: Any, point: int) -> bytes:
+    """The full-resolution 8-bit image of ``point``, decoded and re-encoded as a grayscale PNG.
+
+    Only files recorded at ingest or import are read; anything else is UnknownFeatureError (a
+    404 on the server) with the same line as a missing file.
+    """
+    point = check_point(ws, point)
+    try:
+        image = ws.read_image(point)
+    except ImageReadError as error:
+        raise _not_shown(point, "image", error) from None
+    return encode_png(np.asarray(image, dtype=np.uint8))
+
+
+def label_map_png(ws: Any, point: int) -> bytes | None:
+    """The label map ``point`` was generated from (or ingested with) as PNG; None when it has none.
+
+    Recorded label maps only, as :func:`image_png`.
+    """
+    point = check_point(ws, point)
+    try:
+        labels = ws.label_map(point)
+    except ImageReadError as error:
+        raise _not_shown(point, "label map", error) from None
+    return None if labels is None else encode_png(np.asarray(labels, dtype=np.uint8))
 
 
 # -- projections -------------------------------------------------------------------------------

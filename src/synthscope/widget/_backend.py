@@ -24,7 +24,7 @@ import numpy as np
 
 from synthscope._params import fail
 from synthscope.errors import SynthscopeError, UnknownFeatureError
-from synthscope.io import AtlasLayout, encode_png
+from synthscope.io import AtlasLayout
 from synthscope.server import _queries
 from synthscope.server._atlas import AtlasCache
 from synthscope.server._jobs import TERMINAL, JobRegistry, encode_frame
@@ -222,15 +222,14 @@ class Backend:
 
     def _image(self, args: Mapping[str, Any]) -> Reply:
         point = _queries.check_point(self.store, args.get("id"))
-        image = np.asarray(self.store.read_image(point), dtype=np.uint8)
-        return {"id": point}, encode_png(image)
+        return {"id": point}, _queries.image_png(self.store, point)
 
     def _label_map(self, args: Mapping[str, Any]) -> Reply:
         point = _queries.check_point(self.store, args.get("id"))
-        labels = self.store.label_map(point)
-        if labels is None:
+        png = _queries.label_map_png(self.store, point)
+        if png is None:
             return None, None
-        return {"id": point}, encode_png(np.asarray(labels, dtype=np.uint8))
+        return {"id": point}, png
 
     def _thumb_tile(self, args: Mapping[str, Any]) -> Reply:
         tile = _int(args, "tile")

@@ -2,7 +2,8 @@
 
 ``points`` holds one row per image (``id`` = row of every vector file). ``columns`` records the
 kind (``text`` or ``real``) of every column after the fixed ones. ``batches`` and ``edits`` are the
-append-only log that makes each relabel undoable and auditable.
+append-only log that makes each relabel undoable and auditable. ``files`` records every image and
+label-map file an ingest or import decoded (with its SHA-1 and size): the server shows only those.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from synthscope.workspace._frames import split_frame
 
 __all__ = [
     "FIXED_COLUMNS",
@@ -67,7 +70,16 @@ CREATE TABLE edits (
     new TEXT
 );
 CREATE INDEX edits_batch ON edits(batch);
+CREATE TABLE files (
+    path TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('image', 'label_map')),
+    sha1 TEXT,
+    size INTEGER,
+    PRIMARY KEY (path, role)
+);
 """
+
+_FILES = _SCHEMA[_SCHEMA.index("CREATE TABLE files") :]
 
 
 def quote(name: str) -> str:
@@ -96,13 +108,31 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     connection.execute("COMMIT")
 
 
-def upgrade_schema(connection: sqlite3.Connection) -> None:
-    """Bring a workspace made by an older synthscope up to date (idempotent)."""
+def upgrade_schema(connection: sqlite3.Connection, *, made_from_images: bool = False) -> None:
+    """Bring a workspace made by an older synthscope up to date (idempotent).
+
+    ``made_from_images``: the workspace was made by ``ingest`` (its ``pixels64`` came from its
+    images), so a missing ``files`` record is filled with every point's file and label map;
+    an older import's paths are not trusted (re-import it to show its images).
+    """
     names = {row[1] for row in connection.execute("PRAGMA table_info(columns)")}
     if names and "computed" not in names:
         with transaction(connection):
             # A computed column (a score, a nearest id) is written by a command, not edited.
             connection.execute("ALTER TABLE columns ADD COLUMN computed INTEGER NOT NULL DEFAULT 0")
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    if "points" in tables and "files" not in tables:
+        with transaction(connection):
+            if "files" in {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}:
+                return  # another process upgraded it meanwhile
+            connection.execute(_FILES)
+            if made_from_images:
+                rows = connection.execute("SELECT path, label_map FROM points").fetchall()
+                records = {(str(split_frame(path)[0]), "image") for path, _ in rows}
+                records |= {(label, "label_map") for _, label in rows if label}
+                connection.executemany(
+                    "INSERT OR IGNORE INTO files (path, role) VALUES (?, ?)", sorted(records)
+                )
 
 
 def create_schema(connection: sqlite3.Connection) -> None:

@@ -1,26 +1,42 @@
-"""Ingest folders of real and generated images into a workspace, all or nothing.
+"""Ingest folders of real and generated images into a workspace, all or nothing, in any size.
 
-Every file is decoded before anything is written, so a bad file (with ``on_error='fail'``) leaves
-the workspace exactly as it was; a new workspace is built in a temporary folder and renamed into
+Files are decoded in batches, here or on a Dask cluster (see :mod:`._cluster`), and the driver
+writes each batch's rows as they come into temporary files (vectors, thumbnails, atlas tiles, and
+the points' records spooled to disk), so memory stays bounded by a batch, not by the number of
+images. Only when every file is done are the files renamed into place and the points committed
+to the database, which has the last word: a bad file (with ``on_error='fail'``) leaves the
+workspace exactly as it was, and a new workspace is built in a temporary folder and renamed into
 place only when complete.
+
+Each file is one point, or one point per frame (multi-frame DICOM, multi-page TIFF, animated GIF,
+PNG or WebP). The files decoded are recorded with their SHA-1 (the server shows only those), and
+files with the same bytes as another are reported. A file named under both ``real`` and ``fake``
+is refused, and the workspace's own folder is never ingested, even when it sits inside an
+ingested folder.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 
-from synthscope._files import save_npy_atomic, staged_folder
-from synthscope._params import Options, check_value, fail
+from synthscope._files import staged_folder
+from synthscope._params import Integral, Interval, Options, check_value, fail
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, InvalidParameterError, WorkspaceError
 from synthscope.features import PixelsExtractor, pixel_feature_name, pixel_vector, pixels_to_float
 from synthscope.io import (
+    DEFAULT_MAX_PIXELS,
     PROPERTY_COLUMNS,
     Frame,
     ImageEntry,
@@ -30,10 +46,18 @@ from synthscope.io import (
     scan_folder,
 )
 from synthscope.io._resize import RESIZE
-from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_parallel
+from synthscope.workspace._cluster import Executor, executor_for
+from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_order
 from synthscope.workspace._embed import extractor_provenance
-from synthscope.workspace._store import SOURCE_FOLDER, Workspace, split_frame
-from synthscope.workspace._thumbs import make_thumbnail, write_tiles
+from synthscope.workspace._npy import iter_row_blocks, npy_rows
+from synthscope.workspace._store import (
+    SOURCE_FOLDER,
+    FileRecord,
+    Workspace,
+    frame_key,
+    split_frame,
+)
+from synthscope.workspace._thumbs import THUMB_SIZE, TileWriter, make_thumbnail
 
 __all__ = ["IngestReport", "ingest"]
 
@@ -50,7 +74,11 @@ PROPERTY_KINDS = {
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What an ingest did: points added, files already present, files skipped and why."""
+    """What an ingest did: points added, files already present, files skipped and why.
+
+    ``duplicates`` pairs each new file with an earlier file (in this ingest or the workspace)
+    holding the same bytes; both are ingested, but a study usually wants to know.
+    """
 
     workspace: Path
     added: int
@@ -58,38 +86,88 @@ class IngestReport:
     n_points: int
     created: bool
     skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class _Decoded:
-    keys: list[str]  # one per frame: the file path, with '#k' for frame k of a multi-frame file
+    keys: list[str]  # one per frame: the file's path, with '#k' for frame k (see frame_key)
     pixels: np.ndarray  # (frames, 4096) uint8
     thumbs: np.ndarray  # (frames, 64, 64) uint8
     properties: dict[str, object]  # the file's native size, depth, format (PROPERTY_COLUMNS)
+    sha1: str
+    size: int
 
 
-def _decode(entry: ImageEntry, resize: int | None = None) -> _Decoded:
-    frames = read_frames(entry.file)  # first: its errors say best what is wrong with a file
+def _digest(path: Path) -> tuple[str, int]:
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha1")
+        return digest.hexdigest(), handle.tell()
+
+
+def _decode(
+    entry: ImageEntry, resize: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> _Decoded:
+    # first: its errors say best what is wrong with a file (and it refuses bombs)
+    frames = read_frames(entry.file, max_pixels=max_pixels)
     properties = native_properties(entry.file)
     if resize is not None:
         frames = [Frame(resize_image(f.image, resize), f.index) for f in frames]
-    keys = [str(entry.file) if f.index is None else f"{entry.file}#{f.index}" for f in frames]
+    keys = [frame_key(entry.file, f.index) for f in frames]
     pixels = np.stack([pixel_vector(f.image, 64) for f in frames])
     thumbs = np.stack([make_thumbnail(f.image) for f in frames])
-    return _Decoded(keys, pixels, thumbs, properties)
+    sha1, size = _digest(entry.file)
+    return _Decoded(keys, pixels, thumbs, properties, sha1, size)
 
 
-def _scan(real: Sequence[Path], fake: Sequence[Path]) -> list[ImageEntry]:
-    entries, seen = [], set()
+def _decode_numbered(
+    numbered: tuple[int, ImageEntry], *, resize: int | None, max_pixels: int
+) -> _Decoded:
+    """:func:`_decode` of an entry given with its place in the ingest (runs on a worker too)."""
+    return _decode(numbered[1], resize, max_pixels)
+
+
+def _scan(real: Sequence[Path], fake: Sequence[Path], workspace: Path) -> list[ImageEntry]:
+    entries: list[ImageEntry] = []
+    seen: dict[Path, tuple[str, Path]] = {}
     for source, folders in (("real", real), ("fake", fake)):
         for folder in folders:
-            root = str(Path(folder).resolve())
-            for entry in scan_folder(folder, source):
-                if entry.file not in seen:  # overlapping folders: first mention wins
-                    seen.add(entry.file)
-                    # The folder scopes the entry's group: see SOURCE_FOLDER.
-                    entries.append(replace(entry, extras={**entry.extras, SOURCE_FOLDER: root}))
+            root = Path(folder).resolve()
+            for entry in scan_folder(folder, source, exclude=[workspace]):
+                if entry.file in seen:  # overlapping folders: first mention wins
+                    first_source, first_folder = seen[entry.file]
+                    if first_source != source:  # real folders come first: this one is fake
+                        raise InputError(
+                            entry.file,
+                            f"is given as real (--real {first_folder}) and as generated "
+                            f"(--fake {root}); a file can be only one",
+                        )
+                    continue
+                seen[entry.file] = (source, root)
+                # The folder scopes the entry's group: see SOURCE_FOLDER.
+                extras = {**entry.extras, SOURCE_FOLDER: str(root)}
+                entries.append(replace(entry, extras=extras))
     return entries
+
+
+class _Files:
+    """The files decoded (for the workspace's record) and those repeating an earlier one's bytes."""
+
+    def __init__(self, known: dict[str, str | None]) -> None:
+        self.records: list[FileRecord] = []
+        self.duplicates: list[tuple[str, str]] = []
+        self._first = {}
+        for path, sha1 in known.items():
+            if sha1:
+                self._first.setdefault(sha1, path)
+
+    def add(self, entry: ImageEntry, result: _Decoded) -> None:
+        self.records.append((str(entry.file), "image", result.sha1, result.size))
+        if entry.label_map is not None:
+            self.records.append((str(entry.label_map), "label_map", None, None))
+        earlier = self._first.setdefault(result.sha1, str(entry.file))
+        if earlier != str(entry.file):
+            self.duplicates.append((str(entry.file), earlier))
 
 
 def _is_number(value: str | None) -> bool:
@@ -114,63 +192,116 @@ def _column_kinds(entries: Sequence[ImageEntry], known: dict[str, str]) -> dict[
 
 
 def _records(
-    decoded: list[tuple[ImageEntry, _Decoded]], kinds: dict[str, str]
-) -> list[dict[str, object]]:
-    records = []
-    for entry, result in decoded:
+    spool: IO[str], entries: Sequence[ImageEntry], kinds: dict[str, str]
+) -> Iterator[dict[str, object]]:
+    """The points' database records, one spooled file at a time (see :func:`_write_files`)."""
+    spool.seek(0)
+    for line in spool:
+        index, keys, properties = json.loads(line)
+        entry = entries[index]
         extras: dict[str, object] = {}
         for name, value in entry.extras.items():
             if kinds[name] == "real":
                 extras[name] = float(value) if _is_number(value) and value is not None else None
             else:
                 extras[name] = value
-        for key in result.keys:
-            records.append(
-                {
-                    "path": key,
-                    "source": entry.source,
-                    "label": entry.source,
-                    "group": entry.group,
-                    "label_map": str(entry.label_map) if entry.label_map else None,
-                    **extras,
-                    **result.properties,
-                }
-            )
-    return records
+        for key in keys:
+            yield {
+                "path": key,
+                "source": entry.source,
+                "label": entry.source,
+                "group": entry.group,
+                "label_map": str(entry.label_map) if entry.label_map else None,
+                **extras,
+                **properties,
+            }
 
 
-def _append(workspace: Workspace, decoded: list[tuple[ImageEntry, _Decoded]]) -> int:
-    """Write vectors and thumbnails first, then commit the points: the database has the last word."""
+class _NothingRead(Exception):
+    """Every file was skipped: abandon the files begun."""
+
+
+def _write_files(
+    workspace: Workspace,
+    numbered: Iterator[tuple[tuple[int, ImageEntry], _Decoded]],
+    spool: IO[str],
+    read: bytearray,
+    files: _Files,
+) -> int:
+    """Stream decoded files into pixels64, thumbnails and tiles after the workspace's points.
+
+    Each file's place in the ingest, point keys and native properties go to ``spool`` (one JSON
+    line per file) and ``read[place]`` is set. Every file appears only when all are written.
+    Returns the rows added.
+    """
     n_old = workspace.n_points
-    if n_old and PIXELS not in workspace.features():
+    thumbs_file = workspace.path / "thumbs" / "thumbs64.npy"
+    with ExitStack() as stack:
+        pixels = stack.enter_context(
+            workspace.vector_writer(PIXELS, extractor_provenance(PixelsExtractor(64)))
+        )
+        thumbs = stack.enter_context(npy_rows(thumbs_file, (THUMB_SIZE, THUMB_SIZE), np.uint8))
+        tiles = TileWriter(workspace.path / "thumbs", workspace.thumbnails(), stack)
+        if n_old:  # the new files hold the old rows first, copied a block at a time
+            for block in workspace.vector_blocks(PIXELS):
+                pixels.append(block)
+            for block in iter_row_blocks(thumbs_file, n_old):
+                thumbs.append(block)
+        for (place, entry), result in numbered:
+            files.add(entry, result)
+            pixels.append(pixels_to_float(result.pixels))
+            thumbs.append(result.thumbs)
+            tiles.add(result.thumbs)
+            spool.write(json.dumps([place, result.keys, result.properties]) + "\n")
+            read[place] = 1
+        if pixels.n_rows == n_old:
+            raise _NothingRead
+        tiles.finish()
+    return pixels.n_rows - n_old
+
+
+def _append(
+    workspace: Workspace,
+    todo: Sequence[ImageEntry],
+    executor: Executor,
+    *,
+    resize: int | None,
+    max_pixels: int,
+    on_error: str,
+    skipped: list[Skipped],
+    files: _Files,
+    progress: ProgressCallback | None,
+) -> int:
+    """Decode ``todo`` and append its points: files first, then the database has the last word."""
+    if workspace.n_points and PIXELS not in workspace.features():
         raise WorkspaceError(
             f"{workspace.path}: holds imported vectors without images; ingest into a new workspace"
         )
-    new_pixels = pixels_to_float(np.concatenate([result.pixels for _, result in decoded]))
-    new_thumbs = np.concatenate([result.thumbs for _, result in decoded])
-    old_pixels = workspace.vectors(PIXELS) if n_old else new_pixels[:0]
-    old_thumbs = workspace.thumbnails()[:n_old]
-    thumbs = np.concatenate([old_thumbs, new_thumbs])
-    pixels = np.concatenate([old_pixels, new_pixels])
-    workspace.write_vectors(
-        PIXELS,
-        pixels,
-        extractor_provenance(PixelsExtractor(64)),
-        n_points=pixels.shape[0],
+    numbered = decode_in_order(
+        executor,
+        list(enumerate(todo)),
+        functools.partial(_decode_numbered, resize=resize, max_pixels=max_pixels),
+        on_error=on_error,
+        skipped=skipped,
+        progress=progress,
+        name_of=lambda item: item[1].file,
     )
-    save_npy_atomic(workspace.path / "thumbs" / "thumbs64.npy", thumbs)
-    write_tiles(workspace.path / "thumbs", thumbs, n_old)
-
-    known = {name: workspace.column_kind(name) for name in workspace.columns()}
-    kinds = _column_kinds([entry for entry, _ in decoded], known)
-    records = _records(decoded, kinds)
-    kinds.update({name: kind for name, kind in PROPERTY_KINDS.items() if name not in known})
-    workspace.append_points(
-        records,
-        {k: v for k, v in kinds.items() if k not in known},
-        computed=(SOURCE_FOLDER, *PROPERTY_KINDS),
-    )
-    return len(records)
+    read = bytearray(len(todo))
+    # Unnamed and deleted at once: a crash leaves no spool behind.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=workspace.path) as spool:
+        added = _write_files(workspace, numbered, spool, read, files)
+        known = {name: workspace.column_kind(name) for name in workspace.columns()}
+        kinds = _column_kinds([entry for entry, ok in zip(todo, read, strict=True) if ok], known)
+        kinds.update({name: kind for name, kind in PROPERTY_KINDS.items() if name not in known})
+        raised = max_pixels > workspace.max_pixels  # remembered, so its images can be shown later
+        workspace.append_points(
+            _records(spool, todo, kinds),
+            {k: v for k, v in kinds.items() if k not in known},
+            computed=(SOURCE_FOLDER, *PROPERTY_KINDS),
+            files=files.records,
+            meta={"setting:max_pixels": str(max_pixels)} if raised else None,
+        )
+    return added
 
 
 def ingest(
@@ -180,7 +311,9 @@ def ingest(
     *,
     on_error: str = "fail",
     resize: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
     workers: int | None = None,
+    cluster: Any = None,
     progress: ProgressCallback | None = None,
 ) -> IngestReport:
     """Create or extend ``workspace`` with the images under the ``real`` and ``fake`` folders.
@@ -198,8 +331,18 @@ def ingest(
         Bring every image to ``resize`` x ``resize`` before any feature (see
         :data:`synthscope.io.RESIZE_METHOD`), so that sets stored at different sizes are compared
         like with like; recorded in the workspace and kept for every later ingest.
+    max_pixels
+        The most pixels one frame may hold; larger ones are refused as decompression bombs
+        (:data:`~synthscope.io.DEFAULT_MAX_PIXELS` = 8192 x 8192). A raised limit is remembered
+        by the workspace, so its images can be shown later.
     workers
-        Decoding threads (all cores by default).
+        Decoding threads in this process (all cores by default; not used with ``cluster``).
+    cluster
+        Where the files are decoded: None (``$SYNTHSCOPE_CLUSTER``, else threads in this
+        process), ``"local[:N]"`` (a Dask LocalCluster of N processes), ``"tcp://HOST:PORT"``
+        (a running Dask scheduler; its workers must see the image files under the same paths),
+        a ``distributed.Client``, or an open :class:`~synthscope.workspace.Executor`. The
+        result is the same, byte for byte.
     progress
         ``(done, total)`` over files.
     """
@@ -208,20 +351,39 @@ def ingest(
             "no folders given: name at least one of real or generated images"
         )
     check_value("on_error", on_error, Options(*ON_ERROR))
+    max_pixels = check_value("max_pixels", max_pixels, Interval(Integral, 1, None))
     path = Path(workspace)
     exists = Workspace.exists(path)
     if not exists and path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise WorkspaceError(
             f"{path}: exists and is not a synthscope workspace; choose a new folder"
         )
-
     if resize is not None:
         check_value("resize", resize, RESIZE)
-    entries = _scan([Path(p) for p in real], [Path(p) for p in fake])
-    present: set[str] = set()
+    # First, so that a cluster that cannot be used fails before anything is read or written.
+    with executor_for(cluster, threads=workers) as executor:
+        return _ingest(path, exists, real, fake, executor, on_error, resize, max_pixels, progress)
+
+
+def _ingest(
+    path: Path,
+    exists: bool,
+    real: Sequence[str | Path],
+    fake: Sequence[str | Path],
+    executor: Executor,
+    on_error: str,
+    resize: int | None,
+    max_pixels: int,
+    progress: ProgressCallback | None,
+) -> IngestReport:
+    entries = _scan([Path(p) for p in real], [Path(p) for p in fake], path)
+    present: dict[str, str] = {}
+    known: dict[str, str | None] = {}
     if exists:
         with Workspace.open(path) as existing:
-            present = {str(split_frame(p)[0]) for p in existing.paths()}
+            for stored_path, source in existing.rows(["path", "source"]):
+                present[str(split_frame(stored_path)[0])] = source
+            known = existing.recorded_files("image")
             stored = existing.resize
             if stored is None and resize is not None and existing.n_points == 0:
                 existing.set_setting("resize", resize)  # an empty workspace takes any size
@@ -234,33 +396,51 @@ def ingest(
                 + f" (got {resize})",
             )
         resize = stored
+    for entry in entries:
+        before = present.get(str(entry.file))
+        if before is not None and before != entry.source:
+            raise InputError(
+                entry.file,
+                f"is already in {path} as {'real' if before == 'real' else 'generated'}; "
+                f"it cannot be added as {'real' if entry.source == 'real' else 'generated'} too",
+            )
     todo = [entry for entry in entries if str(entry.file) not in present]
+    already = len(entries) - len(todo)
 
-    decoded, skipped = decode_in_parallel(
-        todo,
-        functools.partial(_decode, resize=resize),
-        on_error=on_error,
-        workers=workers,
-        progress=progress,
-        name_of=lambda entry: entry.file,
-    )
-    if not decoded:
-        if not exists and todo:
-            raise InputError(todo[0].file.parent, "no image could be read (all were skipped)")
+    def unchanged() -> IngestReport:
         n = Workspace.open(path).n_points if exists else 0
-        return IngestReport(path, 0, len(entries) - len(todo), n, False, skipped)
+        return IngestReport(path, 0, already, n, False, skipped)
 
-    if exists:
-        with Workspace.open(path) as target:
-            added = _append(target, decoded)
-            n_points = target.n_points
-    else:
-        # A new workspace appears whole or not at all (an empty folder made for it is fine).
-        with staged_folder(path) as staging, Workspace.create(staging) as target:
-            if resize is not None:
-                target.set_setting("resize", resize)
-            added = _append(target, decoded)
-            n_points = target.n_points
+    skipped: list[Skipped] = []
+    if not todo:
+        return unchanged()
+    files = _Files(known)
+    options = {
+        "resize": resize,
+        "max_pixels": max_pixels,
+        "on_error": on_error,
+        "skipped": skipped,
+        "files": files,
+        "progress": progress,
+    }
+    try:
+        if exists:
+            with Workspace.open(path) as target:
+                added = _append(target, todo, executor, **options)
+                n_points = target.n_points
+        else:
+            # A new workspace appears whole or not at all (an empty folder made for it is fine).
+            with staged_folder(path) as staging, Workspace.create(staging) as target:
+                if resize is not None:
+                    target.set_setting("resize", resize)
+                added = _append(target, todo, executor, **options)
+                n_points = target.n_points
+    except _NothingRead:
+        if not exists:
+            raise InputError(
+                todo[0].file.parent, "no image could be read (all were skipped)"
+            ) from None
+        return unchanged()
     for item in skipped:
         log.warning("skipped %s: %s", item.path, item.reason)
-    return IngestReport(path, added, len(entries) - len(todo), n_points, not exists, skipped)
+    return IngestReport(path, added, already, n_points, not exists, skipped, files.duplicates)

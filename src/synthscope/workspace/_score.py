@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,15 +23,11 @@ from synthscope._params import Options, check_value
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InputError, WorkspaceError
 from synthscope.features import standardize as standardize_columns
-from synthscope.realism import (
-    MIN_POINTS,
-    RealismComparison,
-    RealismReport,
-    compare_reports,
-    realism_report,
-)
 from synthscope.workspace._cues import check_cues
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace
+
+if TYPE_CHECKING:  # the tests import scipy.stats (seconds): only when a score runs
+    from synthscope.realism import RealismComparison, RealismReport
 
 __all__ = [
     "GROUP_SCOPES",
@@ -57,6 +53,8 @@ def score_column(score: str, feature: str) -> str:
 
 
 def _sources(ws: Workspace) -> tuple[np.ndarray, np.ndarray]:
+    from synthscope.realism import MIN_POINTS
+
     source = ws.column("source")
     real_ids = np.flatnonzero(source == "real")
     fake_ids = np.flatnonzero(source == "fake")
@@ -181,6 +179,7 @@ def score_workspace(
                 progress=progress,
                 **options,
             )
+
     check_value("groups", groups, Options(*GROUP_SCOPES))
     real_ids, fake_ids = _sources(ws)
     vectors = np.asarray(ws.vectors(feature), dtype=np.float64)
@@ -196,6 +195,8 @@ def score_workspace(
         standardize = bool((ws.feature_info(feature) or {}).get("standardize", False))
     vectors, scale_notes = _standardised(vectors, feature, standardize)
     group_keys, group_notes = _groups(ws, real_ids, fake_ids, groups)
+    from synthscope.realism import realism_report
+
     report = realism_report(
         vectors[real_ids],
         vectors[fake_ids],
@@ -277,6 +278,9 @@ def score_features(
                 progress(step * total + done, total * len(features))
 
         reports[feature] = score_workspace(ws, feature, progress=each, **options)
+
+    from synthscope.realism import compare_reports
+
     comparison = compare_reports(reports)
     if options.get("store", True):
         comparison.to_json(ws.realism_summary_path(), full=False)

@@ -1,4 +1,5 @@
-"""Choose points by their columns (``label=real``, ``realism_c2st>=0.5``) and copy their images out.
+"""Choose points by their columns (``label=real``, ``realism_c2st>=0.5``, ``group~^pb0``) and copy
+their images out.
 
 This is how curated images feed augmentation: relabel the generated images that pass, then
 ``synthscope export WS OUT --format images --where label=real --where source=fake``.
@@ -10,6 +11,7 @@ import operator
 import re
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +22,11 @@ from synthscope.errors import InvalidParameterError, WorkspaceError
 from synthscope.io import write_metadata_tsv
 from synthscope.workspace._store import Workspace
 
-__all__ = ["copy_images", "select_points"]
+__all__ = ["Condition", "copy_images", "parse_where", "select_points"]
 
-_CONDITION = re.compile(r"^([A-Za-z0-9_][A-Za-z0-9_.\-]*)\s*(!=|>=|<=|=|>|<)\s*(.*)$")
+# The column is everything before the first operator character, so names may hold ':' (per-feature
+# scores such as ``realism_c2st:texture``), '.' and '-'; the value is the rest, taken as written.
+_CONDITION = re.compile(r"^\s*([^=!<>~\s]+)\s*(~|!=|>=|<=|=|>|<)\s*(.*?)\s*$", re.DOTALL)
 _OPERATORS = {
     "=": operator.eq,
     "!=": operator.ne,
@@ -31,35 +35,80 @@ _OPERATORS = {
     ">": operator.gt,
     "<": operator.lt,
 }
+SYNTAX = "COLUMN=VALUE, COLUMN~REGEX, or COLUMN!=, >=, <=, >, < VALUE"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One parsed WHERE condition: ``column``, ``op`` (``= != >= <= > < ~``) and ``value``."""
+
+    column: str
+    op: str
+    value: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_where(condition: str) -> Condition:
+    """Split ``condition`` at its first operator; raise :class:`InvalidParameterError` if none."""
+    match = _CONDITION.match(condition)
+    if match is None:
+        raise InvalidParameterError(f"--where {condition!r}: expected {SYNTAX}")
+    column, op, value = match.groups()
+    if op == "~":
+        try:
+            re.compile(value)
+        except (re.error, OverflowError, RecursionError, ValueError) as error:
+            raise InvalidParameterError(
+                f"--where {condition!r}: bad regular expression {value!r} ({error})"
+            ) from None
+    return Condition(column, op, value, condition.strip())
+
+
+def _matches(workspace: Workspace, condition: Condition) -> np.ndarray:
+    name, op, text = condition.column, condition.op, condition.value
+    kind = workspace.column_kind(name)  # UnknownFeatureError for a missing column
+    values = workspace.column(name)
+    if op == "~":
+        if kind == "real":
+            raise InvalidParameterError(
+                f"--where {condition.text!r}: ~ matches text; column {name!r} is numeric "
+                "(compare it with >=, <=, >, <, =, !=)"
+            )
+        pattern = re.compile(text)
+        return np.array([v is not None and pattern.search(v) is not None for v in values], bool)
+    compare = _OPERATORS[op]
+    if kind == "real":
+        try:
+            target = float(text)
+        except ValueError:
+            raise InvalidParameterError(
+                f"--where {condition.text!r}: column {name!r} is numeric; {text!r} is not a number"
+            ) from None
+        with np.errstate(invalid="ignore"):
+            return compare(values, target) & ~np.isnan(values)
+    if op not in ("=", "!="):
+        raise InvalidParameterError(
+            f"--where {condition.text!r}: {op} needs a numeric column; {name!r} holds text"
+        )
+    return np.array([compare(v if v is not None else "", text) for v in values], dtype=bool)
 
 
 def select_points(workspace: Workspace, where: Sequence[str]) -> np.ndarray:
-    """Ids of the points meeting every condition ``column OP value`` (OP: = != >= <= > <)."""
+    """Ids of the points meeting every condition (they are ANDed).
+
+    A condition is ``COLUMN OP VALUE``: ``=`` and ``!=`` compare text or numbers; ``>=``, ``<=``,
+    ``>``, ``<`` compare numbers (points with no value never match); ``~`` searches text with a
+    Python regular expression (``group~^heldout-``). Column names may hold ``:``, as per-feature
+    scores do (``realism_c2st:texture>=0.4``). Every condition is parsed before any is applied,
+    so a bad one fails before work is done.
+    """
+    conditions = [parse_where(text) for text in where]
     chosen = np.ones(workspace.n_points, dtype=bool)
-    for condition in where:
-        match = _CONDITION.match(condition.strip())
-        if match is None:
-            raise InvalidParameterError(
-                f"--where {condition!r}: expected COLUMN=VALUE (or !=, >=, <=, >, <)"
-            )
-        name, op, text = match.groups()
-        values = workspace.column(name)
-        compare = _OPERATORS[op]
-        if workspace.column_kind(name) == "real":
-            try:
-                target = float(text)
-            except ValueError:
-                raise InvalidParameterError(
-                    f"--where {condition!r}: column {name!r} is numeric; {text!r} is not a number"
-                ) from None
-            with np.errstate(invalid="ignore"):
-                chosen &= compare(values, target) & ~np.isnan(values)
-        else:
-            if op not in ("=", "!="):
-                raise InvalidParameterError(
-                    f"--where {condition!r}: {op} needs a numeric column; {name!r} holds text"
-                )
-            chosen &= np.array([compare(v if v is not None else "", text) for v in values])
+    for condition in conditions:
+        chosen &= _matches(workspace, condition)
     return np.flatnonzero(chosen)
 
 

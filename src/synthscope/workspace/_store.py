@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from synthscope.workspace._db import (
     transaction,
     upgrade_schema,
 )
+from synthscope.workspace._frames import frame_key, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, tile_path
 from synthscope.workspace._vectors import VectorStore
 
@@ -49,8 +50,10 @@ __all__ = [
     "DB_NAME",
     "LEGACY_REALISM_REPORT",
     "SOURCE_FOLDER",
+    "FileRecord",
     "Workspace",
     "check_name",
+    "frame_key",
     "split_frame",
 ]
 
@@ -66,6 +69,8 @@ SOURCE_FOLDER = "source_folder"
 # also hold ':' (per-feature scores such as ``realism_c2st:texture``); file names may not.
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 _COLUMN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$")
+#: ``(path, role, sha1, size)`` of a file an ingest or import decoded; role 'image' or 'label_map'.
+FileRecord = tuple[str, str, str | None, int | None]
 MAX_PROJECTION_NAME = 120
 
 
@@ -97,7 +102,9 @@ class Workspace:
         if connection is None:
             connection = connect(self.path / DB_NAME)
             if not self._upgraded:
-                upgrade_schema(connection)
+                provenance = self._vectors.provenance("pixels64") or {}
+                made_from_images = str(provenance.get("spec", "")).startswith("pixels")
+                upgrade_schema(connection, made_from_images=made_from_images)
                 self._upgraded = True
             self._local.connection = connection
             with self._lock:
@@ -200,6 +207,15 @@ class Workspace:
         selection = ", ".join(quote(name) for name in names)
         return self._connection.execute(f"SELECT {selection} FROM points ORDER BY id").fetchall()
 
+    def iter_rows(self, columns: Sequence[str], *, chunk: int = 4096) -> Iterator[tuple]:
+        """Like :meth:`rows`, fetched ``chunk`` rows at a time (for workspaces of any size)."""
+        for name in columns:
+            self.column_kind(name)
+        selection = ", ".join(quote(name) for name in columns)
+        cursor = self._connection.execute(f"SELECT {selection} FROM points ORDER BY id")
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
+
     def paths(self) -> set[str]:
         return {row[0] for row in self._connection.execute("SELECT path FROM points")}
 
@@ -235,7 +251,8 @@ class Workspace:
 
         ``computed`` marks new columns as written by a command (not editable); ``run`` records
         ``(what, run id)`` in the same transaction, so a checker can tell that every column of
-        one command came from one run.
+        one command came from one run. Label maps named here (``label_map``, which the server's
+        edits cannot touch) are recorded as the workspace's files, as ingest records its own.
         """
         check_value("kind", kind, Options("real", "text"))
         n = self.n_points
@@ -253,6 +270,11 @@ class Workspace:
             else:
                 cells[name] = [None if v is None else str(v) for v in values]
         with transaction(self._connection):
+            if "label_map" in cells:
+                self._connection.executemany(
+                    "INSERT OR IGNORE INTO files (path, role) VALUES (?, 'label_map')",
+                    [(str(Path(v)),) for v in dict.fromkeys(cells["label_map"]) if v],
+                )
             self._add_columns(
                 {name: kind for name in cells if name not in FIXED_COLUMNS}, computed=computed
             )
@@ -275,14 +297,29 @@ class Workspace:
         return None if row is None else str(row[0])
 
     def append_points(
-        self, records: Sequence[dict], kinds: dict[str, str], computed: Sequence[str] = ()
+        self,
+        records: Sequence[dict],
+        kinds: dict[str, str],
+        computed: Sequence[str] = (),
+        *,
+        files: Sequence[FileRecord] = (),
+        meta: dict[str, str] | None = None,
     ) -> None:
         """Insert points (dicts of column -> value; ids follow on) in one transaction.
 
         New columns named in ``computed`` are recorded as not editable (see
-        :meth:`computed_columns`).
+        :meth:`computed_columns`). ``files`` records the files that were decoded for them
+        (the only ones the server will show), ``meta`` settings such as ``max_pixels``.
         """
         with transaction(self._connection):
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO files (path, role, sha1, size) VALUES (?, ?, ?, ?)",
+                [(str(p), role, sha1, size) for p, role, sha1, size in files],
+            )
+            for key, value in (meta or {}).items():
+                self._connection.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value))
+                )
             self._add_columns({k: v for k, v in kinds.items() if k not in computed})
             self._add_columns({k: v for k, v in kinds.items() if k in computed}, computed=True)
             start = self.n_points
@@ -313,6 +350,10 @@ class Workspace:
                 raise InvalidParameterError(
                     f"column {column!r} is numeric; {value!r} is not a number"
                 ) from None
+            if not np.isfinite(value):
+                raise InvalidParameterError(
+                    f"column {column!r} takes finite numbers (got {value!r})", parameter="value"
+                )
         return _edits.apply_edit(self._connection, ids, column, value)
 
     def undo(self) -> int | None:
@@ -354,6 +395,22 @@ class Workspace:
             )
         return self._vectors.write(name, array, {**(provenance or {}), "n_points": expected})
 
+    def vector_writer(
+        self, name: str, provenance: dict | None = None, *, n_points: int | None = None
+    ) -> Any:
+        """A context yielding a writer that takes feature ``name`` a block of rows at a time.
+
+        Like :meth:`write_vectors`, for vectors that need not fit in memory: the file and its
+        provenance appear when the block succeeds, with exactly ``n_points`` rows when given
+        (None: as many as were written, for an ingest that commits its points afterwards).
+        """
+        counted = {} if n_points is None else {"n_points": n_points}
+        return self._vectors.writer(name, {**(provenance or {}), **counted}, n_rows=n_points)
+
+    def vector_blocks(self, name: str) -> Iterator[np.ndarray]:
+        """The rows of feature ``name`` for the current points, in blocks read without a map."""
+        return self._vectors.blocks(name, self.n_points)
+
     def vectors_file(self, name: str) -> Path:
         """The file feature ``name`` is stored in (for messages and exports)."""
         return self._vectors._file(name)
@@ -382,7 +439,7 @@ class Workspace:
         return path
 
     def image_file(self, point: int) -> tuple[Path, int | None]:
-        """The file (and frame, for multi-frame DICOM) point ``point`` was ingested from."""
+        """The file (and frame, for multi-frame files) point ``point`` was ingested from."""
         row = self._connection.execute("SELECT path FROM points WHERE id = ?", (point,)).fetchone()
         if row is None:
             raise InvalidParameterError(f"no point {point} (0..{self.n_points - 1})")
@@ -390,7 +447,7 @@ class Workspace:
 
     # -- settings -----------------------------------------------------------------------------
     def setting(self, key: str) -> str | None:
-        """A workspace-wide setting (``resize``, ...), or None when unset."""
+        """A workspace-wide setting (``resize``, ``max_pixels``, ...), or None when unset."""
         row = self._connection.execute(
             "SELECT value FROM meta WHERE key = ?", (f"setting:{key}",)
         ).fetchone()
@@ -410,42 +467,71 @@ class Workspace:
         value = self.setting("resize")
         return None if value is None else int(value)
 
+    @property
+    def max_pixels(self) -> int:
+        """The largest frame (in pixels) images of this workspace may have (``--max-pixels``)."""
+        from synthscope.io import DEFAULT_MAX_PIXELS
+
+        value = self.setting("max_pixels")
+        return max(DEFAULT_MAX_PIXELS, int(value)) if value else DEFAULT_MAX_PIXELS
+
+    # -- the files behind the points -----------------------------------------------------------
+    def recorded_files(self, role: str | None = None) -> dict[str, str | None]:
+        """Files an ingest or import decoded (path -> SHA-1, None when unknown)."""
+        sql, args = "SELECT path, sha1 FROM files", ()
+        if role is not None:
+            sql, args = sql + " WHERE role = ?", (role,)
+        return dict(self._connection.execute(sql + " ORDER BY rowid", args).fetchall())
+
+    def is_recorded(self, file: str | Path, role: str = "image") -> bool:
+        """Whether ``file`` was decoded as an ``image`` (or ``label_map``) by an ingest or import."""
+        row = self._connection.execute(
+            "SELECT 1 FROM files WHERE path = ? AND role = ?", (str(file), role)
+        ).fetchone()
+        return row is not None
+
+    def _recorded(self, file: Path, role: str = "image") -> Path:
+        if not self.is_recorded(file, role):
+            # Only files an ingest or import decoded are read back: never any path a metadata
+            # table names.
+            raise ImageReadError(file, "is not a file this workspace recorded; not read")
+        return file
+
     def read_frames(self, file: Path) -> list:
         """Every frame of ``file`` as an 8-bit ``L`` image, at the workspace's size if it has one."""
-        from synthscope.io import Frame, read_frames, resize_image
+        from synthscope.workspace._decode import read_file_frames
 
-        frames = read_frames(file)
-        size = self.resize
-        if size is None:
-            return frames
-        return [Frame(resize_image(f.image, size), f.index) for f in frames]
+        return read_file_frames(file, self.resize, self.max_pixels)
 
     def read_image(self, point: int) -> np.ndarray:
         """The 8-bit grayscale (H, W) of point ``point`` as features see it (full resolution,
-        or the workspace's size when it was ingested with ``resize``)."""
+        or the workspace's size when it was ingested with ``resize``).
+
+        Only files recorded at ingest or import are read (:class:`ImageReadError` otherwise).
+        """
         file, frame = self.image_file(point)
-        frames = self.read_frames(file)
+        frames = self.read_frames(self._recorded(file))
         for item in frames:
             if item.index == frame:
                 return np.asarray(item.image)
         raise ImageReadError(file, f"has no frame {frame} ({len(frames)} frames)")
 
     def label_map(self, point: int) -> np.ndarray | None:
-        """The point's label map (H, W) uint8, or None when it was ingested without one."""
-        from PIL import Image
+        """The point's label map (H, W) uint8, or None when it was ingested without one.
+
+        Only label maps recorded at ingest or import are read (:class:`ImageReadError`
+        otherwise, and for a file that is not an image).
+        """
+        from synthscope.workspace._decode import read_label_map
 
         row = self._connection.execute(
             "SELECT label_map FROM points WHERE id = ?", (point,)
         ).fetchone()
         if row is None or row[0] is None:
             return None
-        with Image.open(row[0]) as image:
-            labels = np.asarray(image).astype(np.uint8)
-        if self.resize is not None:
-            from synthscope.io import resize_labels
-
-            labels = resize_labels(labels, self.resize)
-        return labels
+        return read_label_map(
+            self._recorded(Path(row[0]), "label_map"), self.resize, self.max_pixels
+        )
 
     # -- projections -----------------------------------------------------------------------
     def projection_id(self, request: Any) -> str:
@@ -533,11 +619,3 @@ class Workspace:
             if (folder / f"{meta.stem}.npy").is_file():
                 found.append(json.loads(meta.read_text()))
         return sorted(found, key=lambda item: str(item.get("created", "")))
-
-
-def split_frame(path: str) -> tuple[Path, int | None]:
-    """``/a/b.dcm#3`` -> (Path('/a/b.dcm'), 3); paths without a frame suffix -> (Path, None)."""
-    head, sep, tail = path.rpartition("#")
-    if sep and tail.isdigit():
-        return Path(head), int(tail)
-    return Path(path), None

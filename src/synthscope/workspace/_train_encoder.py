@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from synthscope._params import Options, check_value
-from synthscope._training import refuse_changed_options
 from synthscope.errors import InvalidParameterError
 from synthscope.workspace._store import Workspace
 
@@ -68,6 +67,7 @@ def train_encoder(
     Returns the :class:`~synthscope.encoder.TrainResult`.
     """
     # Imported here: torch loads only when an encoder is trained.
+    from synthscope._training import refuse_changed_options
     from synthscope.encoder import EncoderConfig, read_options, too_few_images, training_loop
 
     check_value("on", on, Options(*TRAIN_ON))

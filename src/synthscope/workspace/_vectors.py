@@ -5,6 +5,11 @@
     vectors/<name>.npy    float32 (rows, d), row i = point i (memory-mapped on read)
     vectors/<name>.json   provenance: how the vectors were made, and their SHA-1
 
+Vectors never need to fit in memory: :meth:`VectorStore.writer` takes rows a block at a time
+into a temporary file (hashing them as they come) and renames it into place when complete;
+:meth:`VectorStore.read` maps the file read-only, and :meth:`VectorStore.blocks` reads blocks of
+rows without mapping the file.
+
 The database is the truth about how many points there are: a file with extra rows (left by an
 interrupted append) is read up to that count; one with fewer rows is stale and refused. The
 provenance is written after the vectors, and carries the file's size and modification time, so a
@@ -18,14 +23,17 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from synthscope._files import save_npy_atomic, write_text_atomic
+from synthscope._files import write_text_atomic
 from synthscope._params import fail
 from synthscope.errors import UnknownFeatureError, WorkspaceError
+from synthscope.workspace._npy import NpyRowWriter, iter_row_blocks, npy_rows
 
 __all__ = ["NAME", "VectorStore", "array_digest"]
 
@@ -89,6 +97,45 @@ class VectorStore:
             )
         return array[:n_points]
 
+    @contextmanager
+    def writer(
+        self,
+        name: str,
+        provenance: dict[str, Any] | None = None,
+        *,
+        width: int | None = None,
+        n_rows: int | None = None,
+    ) -> Iterator[NpyRowWriter]:
+        """Yield a writer that takes the rows of ``name`` a block at a time (``append``).
+
+        The file and its provenance appear only when the block succeeds, and only with
+        ``n_rows`` rows when that is given; the record (with the rows' SHA-1, computed as they
+        were written) is then left in ``writer.record``. ``writer.provenance`` may be updated
+        until the block ends (with the time taken, say). ``width`` may be None: the first
+        block sets it.
+        """
+        path = self._file(name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with npy_rows(
+            path, None if width is None else (width,), np.float32, expected_rows=n_rows
+        ) as rows:
+            rows.provenance = dict(provenance or {})
+            yield rows
+            if len(rows.shape) != 2:
+                raise fail("vectors", f"for {name!r} must be 2-D (got shape {rows.shape})")
+        stat = path.stat()
+        rows.record = {
+            "n_points": rows.n_rows,
+            **rows.provenance,
+            "name": name,
+            "shape": list(rows.shape),
+            "vectors_sha1": rows.sha1,
+            "file_size": stat.st_size,
+            "file_mtime_ns": stat.st_mtime_ns,
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        write_text_atomic(self._file(name, ".json"), json.dumps(rows.record, indent=1, default=str))
+
     def write(
         self,
         name: str,
@@ -96,24 +143,18 @@ class VectorStore:
         provenance: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Store ``array`` (float32, 2-D) under ``name`` with its provenance; returns the record."""
-        path = self._file(name)
-        array = np.ascontiguousarray(array, dtype=np.float32)
+        array = np.asarray(array)
         if array.ndim != 2:
             raise fail("vectors", f"for {name!r} must be 2-D (got shape {array.shape})")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        save_npy_atomic(path, array)
-        stat = path.stat()
-        record = {
-            **(provenance or {}),
-            "name": name,
-            "shape": list(array.shape),
-            "vectors_sha1": array_digest(array),
-            "file_size": stat.st_size,
-            "file_mtime_ns": stat.st_mtime_ns,
-            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        }
-        write_text_atomic(self._file(name, ".json"), json.dumps(record, indent=1, default=str))
-        return record
+        with self.writer(name, provenance, width=array.shape[1], n_rows=array.shape[0]) as rows:
+            for start in range(0, array.shape[0], _BLOCK_ROWS):
+                rows.append(array[start : start + _BLOCK_ROWS])
+        return rows.record
+
+    def blocks(self, name: str, n_points: int) -> Iterator[np.ndarray]:
+        """The first ``n_points`` rows of ``name`` in blocks, read without mapping the file."""
+        self.read(name, n_points)  # the same refusals as a read
+        return iter_row_blocks(self._file(name), n_points)
 
     def provenance(self, name: str) -> dict[str, Any] | None:
         """The stored record, or None when there is none or it does not describe the file."""

@@ -11,6 +11,7 @@ from synthscope.server.routes import (
     palette,
     projections,
     realism,
+    utility,
 )
 
 ROUTERS = [
@@ -24,6 +25,7 @@ ROUTERS = [
     realism.router,
     palette.router,
     exports.router,
+    utility.router,
 ]
 
 __all__ = ["ROUTERS"]

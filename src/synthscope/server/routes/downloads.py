@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from synthscope.server._queries import selection_tsv
 from synthscope.server.deps import WorkspaceDep
-from synthscope.server.routes._common import parse_ids
+from synthscope.server.routes._common import ids_list, parse_ids
 
 router = APIRouter(tags=["downloads"])
 
@@ -49,13 +49,15 @@ def selection_get(ws: WorkspaceDep, ids: str = "") -> Response:
 
 
 class SelectionBody(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     ids: list[int] = Field(default_factory=list)
 
 
 @router.post("/selection.tsv")
 def selection_post(body: SelectionBody, ws: WorkspaceDep) -> Response:
     """Rows of the selected points, for selections too long for a URL."""
-    return _selection(ws, parse_ids(",".join(map(str, body.ids)), ws.n_points))
+    return _selection(ws, ids_list(body.ids, ws.n_points))
 
 
 @router.get("/coordinates.csv")

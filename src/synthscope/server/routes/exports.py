@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from synthscope.server import _queries
 from synthscope.server._queries import EXPORTS_FOLDER
 from synthscope.server.deps import StateDep, WorkspaceDep
-from synthscope.server.routes._common import parse_ids
+from synthscope.server.routes._common import ids_list
 
 router = APIRouter(tags=["exports"])
 
@@ -31,6 +31,6 @@ class ImageExport(BaseModel):
 @router.post("/exports/images", status_code=201)
 def export_images(body: ImageExport, ws: WorkspaceDep, state: StateDep) -> dict:
     """Copy the images of ``ids`` into ``WS/exports/<name>/`` with their metadata."""
-    ids = parse_ids(",".join(map(str, body.ids)), ws.n_points)
+    ids = ids_list(body.ids, ws.n_points)
     with state.write_lock:
         return _queries.export_images(ws, ids, body.name)

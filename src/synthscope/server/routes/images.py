@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import FileResponse
 
-from synthscope.io import encode_png
+from synthscope.server import _queries
 from synthscope.server.deps import StateDep, WorkspaceDep
 from synthscope.server.routes._common import check_point
 
@@ -36,15 +35,17 @@ def read_thumb_tile(tile: int, ws: WorkspaceDep, state: StateDep) -> Response:
 
 @router.get("/image/{point}")
 def read_image(point: int, ws: WorkspaceDep) -> Response:
-    """The full-resolution 8-bit image of ``point`` as a grayscale PNG."""
-    image = ws.read_image(check_point(ws, point))
-    return Response(encode_png(np.asarray(image, dtype=np.uint8)), media_type="image/png")
+    """The full-resolution 8-bit image of ``point``, decoded and re-encoded as a grayscale PNG.
+
+    Only files recorded at ingest or import are read; anything else is a 404 like a missing file.
+    """
+    return Response(_queries.image_png(ws, check_point(ws, point)), media_type="image/png")
 
 
 @router.get("/image/{point}/labels")
 def read_label_map(point: int, ws: WorkspaceDep) -> Response:
     """The label map ``point`` was generated from (or ingested with); 404 when it has none."""
-    labels = ws.label_map(check_point(ws, point))
-    if labels is None:
-        raise HTTPException(404, f"point {point} has no label map")
-    return Response(encode_png(np.asarray(labels, dtype=np.uint8)), media_type="image/png")
+    png = _queries.label_map_png(ws, check_point(ws, point))
+    if png is None:
+        raise HTTPException(404, f"point {point} has no label map to show")
+    return Response(png, media_type="image/png")

@@ -7,7 +7,7 @@ it, so an acknowledged edit survives a crash and two tabs' edits never interleav
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from synthscope.server import _queries
 from synthscope.server.deps import StateDep, WorkspaceDep
@@ -16,7 +16,12 @@ router = APIRouter(prefix="/labels", tags=["labels"])
 
 
 class LabelEdit(BaseModel):
-    """Set ``column`` to ``value`` for every point in ``ids`` (empty string or null clears)."""
+    """Set ``column`` to ``value`` for every point in ``ids`` (empty string or null clears).
+
+    NaN and infinity are refused (422), as everywhere in the API.
+    """
+
+    model_config = ConfigDict(allow_inf_nan=False)
 
     ids: list[int] = Field(min_length=1)
     column: str = "label"

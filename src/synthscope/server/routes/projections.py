@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Response, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from synthscope.projection import ProjectionRequest
 from synthscope.projection import _request as request_module
@@ -50,6 +50,7 @@ def _body_model() -> type[BaseModel]:
     }
     return create_model(
         "ProjectionCreate",
+        __config__=ConfigDict(allow_inf_nan=False),
         __doc__="A projection to compute; omitted fields take ProjectionRequest's defaults.",
         **fields,
     )

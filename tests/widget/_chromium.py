@@ -1,14 +1,9 @@
-"""Headless Chromium for the widget's browser tests: Debian's, with the suite's flags
-(``tests/browser/conftest.py``); Playwright never downloads a browser here."""
+"""When the widget's browser tests cannot run. They use the suite's one headless Chromium (the
+``browser`` fixture of ``tests/conftest.py``: Debian's, never downloaded)."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterator
-from typing import Any
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM
 
 
 def browser_skip_reason() -> str | None:
@@ -20,19 +15,3 @@ def browser_skip_reason() -> str | None:
     if not bundle_path().is_file():
         return "front end not built: run `make web`"
     return None
-
-
-@contextlib.contextmanager
-def open_browser() -> Iterator[Any]:
-    """A headless Chromium, closed on exit."""
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()

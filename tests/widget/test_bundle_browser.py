@@ -17,7 +17,6 @@ import pytest
 
 from synthscope.widget import bundle_path
 from synthscope.widget._backend import Backend
-from tests.widget._chromium import open_browser
 
 pytestmark = pytest.mark.browser
 
@@ -82,12 +81,6 @@ class Kernel:
         with self.lock:
             out, self.queue = self.queue, []
         return json.dumps(out)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with open_browser() as browser:
-        yield browser
 
 
 @pytest.fixture

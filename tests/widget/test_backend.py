@@ -107,6 +107,20 @@ def test_components_images_tiles_and_the_selection_file(backend, ws):
     ]
 
 
+def test_the_utility_study_is_answered_once_stored(backend, ws):
+    error = refused(backend, "utility")
+    assert error["error"] == "UnknownFeatureError" and "synthscope utility" in error["detail"]
+    assert ask(backend, "dataset")[0]["value"]["utility"] is False
+    study = {"task": "segment", "verdict": "adding 12 curated frames raised Dice", "arms": []}
+    (ws.path / "utility").mkdir()
+    (ws.path / "utility" / "result.json").write_text(json.dumps(study))
+    assert ask(backend, "utility")[0]["value"] == study
+    assert ask(backend, "dataset")[0]["value"]["utility"] is True
+    (ws.path / "utility" / "result.json").write_text("{")
+    error = refused(backend, "utility")
+    assert error["error"] == "WorkspaceError" and "unreadable" in error["detail"]
+
+
 def test_the_widget_shows_only_recorded_image_files(backend, ws, tmp_path):
     # As the server's image routes (issue 16): a path nobody recorded is not read, and the
     # answer is the same line as for a missing file.

@@ -54,6 +54,8 @@ export interface Dataset {
   realism: boolean;
   /** Features with a realism report. */
   scored?: string[];
+  /** Whether `synthscope utility` has stored a study. */
+  utility?: boolean;
 }
 
 /** One column as typed arrays: float32 values (NaN = missing) or int32 category codes (-1). */
@@ -196,6 +198,8 @@ export interface DataSource {
   neighbors(id: number, k: number, metric: string, feature: string | null): Promise<Neighbors>;
   /** One feature's realism report (the first scored when omitted). */
   realism(feature?: string): Promise<Record<string, unknown>>;
+  /** The last `synthscope utility` study: verdict, arms with means and intervals, comparisons. */
+  utility(): Promise<Record<string, unknown>>;
   relabel(ids: number[], column: string, value: string | number | null): Promise<EditAck>;
   undo(): Promise<{ batch: number | null }>;
   redo(): Promise<{ batch: number | null }>;

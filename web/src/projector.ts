@@ -17,6 +17,7 @@ import { createInspector } from "./ui/inspector";
 import { mountKeyboard } from "./ui/keyboard";
 import { mountProjections } from "./ui/projections";
 import { mountRealism } from "./ui/realism";
+import { mountUtility } from "./ui/utility";
 import { mountRelabel } from "./ui/relabel";
 import { mountRun } from "./ui/run";
 import { mountSelect } from "./ui/select";
@@ -76,6 +77,7 @@ export function mountProjector(root: HTMLElement, host: Host, options: Projector
   const edits = mountRelabel(app);
   const gallery = mountGallery(app, inspector.inspect);
   const realism = mountRealism(app, inspector.inspect);
+  const utility = mountUtility(app);
   mountHover(app, inspector.inspect);
   mountKeyboard({ store, dom, keys, setTool, edits, gallery, closeInspector: inspector.close });
 
@@ -139,6 +141,8 @@ export function mountProjector(root: HTMLElement, host: Host, options: Projector
       const scored = dataset.scored ?? [];
       await realism.load(app.feature && scored.includes(app.feature) ? app.feature : undefined);
     }
+    // A study that cannot be read is said in the status line; the page goes on.
+    if (dataset.utility) await utility.load().catch((error: Error) => store.say(error.message, true));
     ready = true;
     root.dataset.ready = "true";
   }

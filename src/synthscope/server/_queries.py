@@ -47,6 +47,7 @@ __all__ = [
     "delete_projection",
     "edit_value",
     "export_images",
+    "has_utility_result",
     "image_png",
     "label_map_png",
     "neighbors",
@@ -60,6 +61,7 @@ __all__ = [
     "selection_tsv",
     "start_projection",
     "stored_projection",
+    "utility_result",
 ]
 
 MAX_COMPONENTS = 10  # as the TF Projector: ten components to choose the axes from
@@ -123,6 +125,7 @@ def dataset_summary(ws: Any, name: str, thumbs: Mapping[str, int]) -> dict[str, 
         "thumbs": dict(thumbs),
         "realism": bool(scored),
         "scored": scored,
+        "utility": has_utility_result(ws),
     }
 
 
@@ -335,6 +338,33 @@ def realism_report(ws: Any, feature: str | None = None) -> dict[str, Any]:
         json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else None
     )
     return {**data, "scored": [f for f in reports if f], "summary": summary}
+
+
+def has_utility_result(ws: Any) -> bool:
+    """Whether ``synthscope utility`` has stored a study in the workspace."""
+    try:
+        utility_result(ws)
+    except UnknownFeatureError:
+        return False
+    except WorkspaceError:  # stored but unreadable: the panel says so
+        return True
+    return True
+
+
+def utility_result(ws: Any) -> dict[str, Any]:
+    """The last ``synthscope utility`` study: every arm's mean and interval, the comparisons and
+    the verdict (UnknownFeatureError, a 404, until one ran)."""
+    from synthscope.workspace import load_utility_result
+
+    try:
+        result = load_utility_result(ws.path)
+    except (OSError, ValueError) as error:
+        raise WorkspaceError(
+            f"the stored utility study is unreadable ({error}): run `synthscope utility WS` again"
+        ) from None
+    if result is None:
+        raise UnknownFeatureError("no utility study yet: run `synthscope utility WS`")
+    return result
 
 
 # -- edits, palette, exports -------------------------------------------------------------------

@@ -118,6 +118,7 @@ class Backend:
             "point": self._point,
             "neighbors": self._neighbors,
             "realism": self._realism,
+            "utility": self._utility,
             "relabel": self._relabel,
             "undo": self._undo,
             "redo": self._redo,
@@ -209,6 +210,9 @@ class Backend:
 
     def _realism(self, args: Mapping[str, Any]) -> Reply:
         return _queries.realism_report(self.store, _text(args, "feature", optional=True)), None
+
+    def _utility(self, args: Mapping[str, Any]) -> Reply:
+        return _queries.utility_result(self.store), None
 
     def _history(self, args: Mapping[str, Any]) -> Reply:
         limit = args.get("limit", 50)

@@ -162,6 +162,9 @@ export const point = (id: number) =>
 export const realism = (feature?: string) =>
   getJson<Record<string, unknown>>("api/realism" + (feature !== undefined ? `?feature=${q(feature)}` : ""));
 
+/** `GET utility`: the last `synthscope utility` study (404 until one ran). */
+export const utility = () => getJson<Record<string, unknown>>("api/utility");
+
 /** `POST palette` `{key, values}`: each value's stable palette slot. */
 export const palette = async (key: string, values: string[]) =>
   (await sendJson<{ slots: Record<string, number> }>("api/palette", { key, values })).slots;

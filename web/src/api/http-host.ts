@@ -22,6 +22,7 @@ export function httpData(): DataSource {
     point: api.point,
     neighbors: api.neighbors,
     realism: api.realism,
+    utility: api.utility,
     relabel: api.relabel,
     undo: api.undo,
     redo: api.redo,

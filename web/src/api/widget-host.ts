@@ -135,6 +135,7 @@ export function widgetData(model: WidgetModel): WidgetData {
     point: (id) => value("point", { id }),
     neighbors: (id, k, metric, feature) => value("neighbors", { id, k, metric, feature }),
     realism: (feature) => value("realism", { feature: feature ?? null }),
+    utility: () => value("utility"),
     relabel: (ids, column, v) => value("relabel", { ids, column, value: v }),
     undo: () => value("undo"),
     redo: () => value("redo"),

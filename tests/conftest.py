@@ -23,3 +23,25 @@ def image_folders(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
         return real, fake
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium (``tests/browser/conftest.py``'s path and flags), one per run.
+
+    Shared by every browser test, the page's and the widget's: Playwright's sync API runs one
+    event loop per thread, so a second ``sync_playwright()`` in the same run would fail.
+    """
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()

@@ -8,6 +8,7 @@ runs; from Python::
     import synthscope
     ws = synthscope.open("my.ws")       # or synthscope.create("new.ws")
     ws.points                           # a pandas DataFrame, one row per image
+    synthscope.Projector(ws)            # the projector in a notebook (synthscope[notebook])
 """
 
 import logging
@@ -29,10 +30,28 @@ __version__ = "0.1.0"
 # (the command line says what matters itself, and reports carry every warning).
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+
+def __getattr__(name: str) -> object:
+    # The widget needs the notebook extra (anywidget); importing synthscope must not.
+    if name == "Projector":
+        try:
+            from synthscope.widget import Projector
+        except ModuleNotFoundError as error:
+            if error.name not in ("anywidget", "traitlets", "ipywidgets"):
+                raise
+            raise ModuleNotFoundError(
+                f"synthscope.Projector needs {error.name}: pip install 'synthscope[notebook]'",
+                name=error.name,
+            ) from None
+        return Projector
+    raise AttributeError(f"module 'synthscope' has no attribute {name!r}")
+
+
 __all__ = [
     "ImageReadError",
     "InputError",
     "InvalidParameterError",
+    "Projector",
     "SynthscopeError",
     "TableError",
     "UnknownFeatureError",

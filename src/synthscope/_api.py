@@ -16,6 +16,7 @@ too, so edits made here show in an open projector and the other way round.
 from __future__ import annotations
 
 import builtins
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,8 @@ class Workspace:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Open projector widgets on this workspace: told of edits and new projections or scores.
+        self._watchers: weakref.WeakSet[Any] = weakref.WeakSet()
 
     # -- opening ------------------------------------------------------------------------------
     @property
@@ -149,7 +152,9 @@ class Workspace:
         """Add the images under folders ``real`` and ``fake`` (see :func:`synthscope.workspace.ingest`)."""
         from synthscope.workspace import ingest
 
-        return ingest(self.path, real, fake, **options)
+        report = ingest(self.path, real, fake, **options)
+        self._tell("changed")
+        return report
 
     def embed(
         self, features: str | Sequence[str], *, force: bool = False, cluster: Any = None
@@ -168,14 +173,18 @@ class Workspace:
         else:
             context = open_executor(cluster, threads=1)
         with context as executor:
-            return [embed(self.store, spec, force=force, cluster=executor) for spec in specs]
+            names = [embed(self.store, spec, force=force, cluster=executor) for spec in specs]
+        self._tell("changed")
+        return names
 
     def project(self, *, force: bool = False, **request: Any) -> StoredProjection:
         """Compute (or reuse) a projection; keyword arguments are ProjectionRequest's fields."""
         from synthscope.projection import ProjectionRequest
         from synthscope.workspace import project
 
-        return project(self.store, ProjectionRequest.from_mapping(request), force=force)
+        stored = project(self.store, ProjectionRequest.from_mapping(request), force=force)
+        self._tell("changed")
+        return stored
 
     def score(
         self, features: str | Sequence[str] = "pixels64", **options: Any
@@ -184,24 +193,35 @@ class Workspace:
         from synthscope.workspace import score_features, score_workspace
 
         if isinstance(features, str):
-            return score_workspace(self.store, features, **options)
-        return score_features(self.store, list(features), **options)
+            report = score_workspace(self.store, features, **options)
+        else:
+            report = score_features(self.store, list(features), **options)
+        self._tell("changed")
+        return report
 
     def relabel(self, points: Selection, column: str, value: object) -> int:
         """Set ``column`` to ``value`` for ``points`` (ids, a boolean mask, or WHERE conditions).
 
         Goes through the same edit log as the projector; returns the batch (undo it with
-        :meth:`undo`).
+        :meth:`undo`). An open :class:`~synthscope.Projector` on this workspace shows the edit.
         """
-        return self.store.relabel(self._ids(points), column, value)
+        batch = self.store.relabel(self._ids(points), column, value)
+        self._tell("edited", column)
+        return batch
 
     def undo(self) -> int | None:
         """Undo the last edit batch; returns it, or None when there is nothing to undo."""
-        return self.store.undo()
+        batch = self.store.undo()
+        if batch is not None:
+            self._tell("edited")
+        return batch
 
     def redo(self) -> int | None:
         """Redo the last undone batch; returns it, or None."""
-        return self.store.redo()
+        batch = self.store.redo()
+        if batch is not None:
+            self._tell("edited")
+        return batch
 
     def export(
         self,
@@ -216,6 +236,21 @@ class Workspace:
 
         conditions = [where] if isinstance(where, str) else list(where)
         return export(self.store, out, format, feature=feature, where=conditions)
+
+    # -- open widgets -------------------------------------------------------------------------
+    def _watch(self, watcher: Any) -> None:
+        """Tell ``watcher._workspace_changed(what, column)`` of changes (held weakly)."""
+        self._watchers.add(watcher)
+
+    def _unwatch(self, watcher: Any) -> None:
+        self._watchers.discard(watcher)
+
+    def _tell(self, what: str, column: str | None = None, *, origin: Any = None) -> None:
+        """``"edited"`` (a column, or None for any) or ``"changed"`` (projections, features,
+        columns) to every watcher but ``origin``."""
+        for watcher in list(self._watchers):
+            if watcher is not origin:
+                watcher._workspace_changed(what, column)
 
     def _ids(self, points: Selection) -> list[int]:
         if isinstance(points, str) or (

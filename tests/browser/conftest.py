@@ -7,7 +7,6 @@ missing (or the front end is not built) every browser test skips and says why.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import threading
 import time
@@ -251,19 +250,6 @@ def workspace(template: Path, tmp_path: Path) -> Path:
 def server(workspace: Path):
     with LiveServer(workspace) as live:
         yield live
-
-
-@pytest.fixture(scope="session")
-def browser():
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -220,3 +220,7 @@ def test_utility_is_404_until_a_study_ran_then_served(client, ws_path):
     study = {"task": "segment", "verdict": "adding 12 curated frames raised Dice", "arms": []}
     (ws_path / "utility" / "result.json").write_text(json.dumps(study))
     assert client.get("/api/utility").json() == study
+    assert client.get("/api/dataset").json()["utility"] is True
+    (ws_path / "utility" / "result.json").write_text("{")
+    response = client.get("/api/utility")
+    assert response.status_code == 409 and "unreadable" in response.json()["detail"]

@@ -10,6 +10,7 @@ import { colorCategories, colorGradient, paletteKey, uniform } from "./state/col
 import { asCategories } from "./state/columns";
 import { combine, inBox, inLasso, normalize, pick, projectToScreen } from "./state/selection";
 import { Store } from "./state/store";
+import type { Dom } from "./ui/dom";
 import type { Combine, Shape } from "./ui/overlay";
 import { ThumbAtlas } from "./ui/thumbs";
 
@@ -37,11 +38,19 @@ export class App {
   firstFrameAt = 0;
 
   constructor(
-    container: HTMLElement,
+    /** The mounted projector's elements (the scatter goes into its `#scatter`). */
+    readonly dom: Dom,
     readonly host: Host,
   ) {
-    this.renderer = new ScatterRenderer(container);
+    this.renderer = new ScatterRenderer(dom.$("scatter"));
     bindRenderer(this.store, this.renderer);
+  }
+
+  /** Stop streaming and free the renderer (a widget's view going away). */
+  destroy(): void {
+    this.stream?.close();
+    this.stream = null;
+    this.renderer.destroy();
   }
 
   /** Number of points. */

@@ -54,6 +54,8 @@ export interface Dataset {
   realism: boolean;
   /** Features with a realism report. */
   scored?: string[];
+  /** Whether `synthscope utility` has stored a study. */
+  utility?: boolean;
 }
 
 /** One column as typed arrays: float32 values (NaN = missing) or int32 category codes (-1). */
@@ -196,6 +198,8 @@ export interface DataSource {
   neighbors(id: number, k: number, metric: string, feature: string | null): Promise<Neighbors>;
   /** One feature's realism report (the first scored when omitted). */
   realism(feature?: string): Promise<Record<string, unknown>>;
+  /** The last `synthscope utility` study: verdict, arms with means and intervals, comparisons. */
+  utility(): Promise<Record<string, unknown>>;
   relabel(ids: number[], column: string, value: string | number | null): Promise<EditAck>;
   undo(): Promise<{ batch: number | null }>;
   redo(): Promise<{ batch: number | null }>;
@@ -204,13 +208,16 @@ export interface DataSource {
   palette(key: string, values: string[]): Promise<Record<string, number>>;
   exportImages(ids: number[], name?: string): Promise<ExportAck>;
   selectionTsv(ids: number[]): Promise<Blob>;
-  /** An `<img src>` for point `id`'s full image. */
-  imageSrc(id: number): string;
+  /**
+   * An `<img src>` for point `id`'s full image: a URL the host serves, or an object URL the
+   * caller gives back with `URL.revokeObjectURL` once the image has loaded (a no-op for others).
+   */
+  imageSrc(id: number): Promise<string>;
   /** Point `id`'s label map as an image file, or null when it has none. */
   labelMap(id: number): Promise<Blob | null>;
-  /** An image source for atlas tile `tile`. */
-  thumbTileSrc(tile: number): string;
-  /** Download links, where the host serves files (the page does; a widget may not). */
+  /** An image source for atlas tile `tile` (revoked by the caller once decoded, as `imageSrc`). */
+  thumbTileSrc(tile: number): Promise<string>;
+  /** Download links, where the host serves files (the page does; a widget does not). */
   links: { metadata(): string; coordinates(id: string): string } | null;
 }
 

@@ -16,6 +16,8 @@ export class Persist {
   private timer = 0;
   private sequence = 0;
   private restoring = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(
     private app: App,
@@ -65,15 +67,23 @@ export class Persist {
   /** Start keeping the view whenever it changes. */
   start(): void {
     const watched = new Set(["projectionId", "colorBy", "selected", "filters", "filterMode", "axes"]);
-    this.app.store.subscribe((_, changed) => {
+    this.unsubscribe = this.app.store.subscribe((_, changed) => {
       if ([...changed].some((key) => watched.has(key))) this.schedule();
     });
     this.app.renderer.onCameraChange = () => this.schedule();
     this.schedule();
   }
 
+  /** Stop keeping the view (the projector is going away). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.unsubscribe?.();
+    this.app.renderer.onCameraChange = null;
+  }
+
   private schedule(): void {
-    if (this.restoring) return;
+    if (this.restoring || this.stopped) return;
     clearTimeout(this.timer);
     this.timer = window.setTimeout(() => void this.write(), DELAY_MS);
   }
@@ -92,6 +102,6 @@ export class Persist {
       camera: roundAll([...camera.position, ...camera.target, camera.zoom]),
       axes: state.axes ?? undefined,
     };
-    if (sequence === this.sequence) this.view.write(view);
+    if (sequence === this.sequence && !this.stopped) this.view.write(view);
   }
 }

@@ -21,6 +21,7 @@ import type {
   StreamHandle,
   StreamHandlers,
 } from "../host";
+import { decodeColumn, decodeFrame } from "./binary";
 
 /** An error answer from the server: its one-line `detail`, its kind and the parameter at fault. */
 export class ApiError extends Error {
@@ -71,24 +72,6 @@ export const getDataset = () => getJson<Dataset>("api/dataset");
 /** `GET projections/schema`. */
 export const getProjectionSchema = () => getJson<ProjectionSchema>("api/projections/schema");
 
-/** Decode the column container: uint32 header length, JSON header, padding, typed payload. */
-export function decodeColumn(buffer: ArrayBuffer): Column {
-  const length = new DataView(buffer).getUint32(0, true);
-  const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, length)));
-  const start = 4 + length + ((4 - ((4 + length) % 4)) % 4);
-  const values = header.kind === "real" ? new Float32Array(buffer, start) : new Int32Array(buffer, start);
-  return {
-    name: header.name,
-    kind: header.kind,
-    n: header.n,
-    values,
-    categories: header.categories ?? [],
-    counts: header.counts ?? [],
-    min: header.min ?? null,
-    max: header.max ?? null,
-  };
-}
-
 /** `GET column/{name}`, decoded into typed arrays. */
 export async function getColumn(name: string): Promise<Column> {
   const response = await check(await fetch(`api/column/${q(name)}`));
@@ -121,16 +104,6 @@ export const renameProjection = (id: string, name: string) =>
 export const deleteProjection = async (id: string) => {
   await sendJson(`api/projections/${q(id)}`, undefined, "DELETE");
 };
-
-/** Decode a stream frame: iteration, total, n, dims (uint32 LE), then float32 coordinates. */
-export function decodeFrame(buffer: ArrayBuffer): Coordinates & { iteration: number; total: number } {
-  const view = new DataView(buffer);
-  const iteration = view.getUint32(0, true);
-  const total = view.getUint32(4, true);
-  const n = view.getUint32(8, true);
-  const dims = view.getUint32(12, true);
-  return { iteration, total, n, dims, coords: new Float32Array(buffer, 16, n * dims) };
-}
 
 /** Watch a projection's iterates; returns a handle to pause, resume or stop it. */
 export function streamProjection(id: string, handlers: StreamHandlers): StreamHandle {
@@ -188,6 +161,9 @@ export const point = (id: number) =>
 /** `GET realism?feature=`: one feature's report (the first scored without one). */
 export const realism = (feature?: string) =>
   getJson<Record<string, unknown>>("api/realism" + (feature !== undefined ? `?feature=${q(feature)}` : ""));
+
+/** `GET utility`: the last `synthscope utility` study (404 until one ran). */
+export const utility = () => getJson<Record<string, unknown>>("api/utility");
 
 /** `POST palette` `{key, values}`: each value's stable palette slot. */
 export const palette = async (key: string, values: string[]) =>

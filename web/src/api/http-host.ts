@@ -22,6 +22,7 @@ export function httpData(): DataSource {
     point: api.point,
     neighbors: api.neighbors,
     realism: api.realism,
+    utility: api.utility,
     relabel: api.relabel,
     undo: api.undo,
     redo: api.redo,
@@ -29,9 +30,9 @@ export function httpData(): DataSource {
     palette: api.palette,
     exportImages: api.exportImages,
     selectionTsv: api.selectionTsv,
-    imageSrc: api.imageUrl,
+    imageSrc: async (id) => api.imageUrl(id),
     labelMap: (id) => api.blob(api.labelMapUrl(id)),
-    thumbTileSrc: api.thumbTileUrl,
+    thumbTileSrc: async (tile) => api.thumbTileUrl(tile),
     links: { metadata: api.metadataUrl, coordinates: api.coordinatesUrl },
   };
 }

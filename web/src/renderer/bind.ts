@@ -29,9 +29,9 @@ function passingMask(state: Readonly<State>): Uint8Array | null {
   return state.filterMode === "filter" ? state.filterMask : null;
 }
 
-/** The theme's canvas colours, read from the page's CSS variables. */
-function themeColors(): { background: string; ring: string } {
-  const style = getComputedStyle(document.documentElement);
+/** The theme's canvas colours, read from the CSS variables the canvas inherits (the root's theme). */
+function themeColors(canvas: HTMLElement): { background: string; ring: string } {
+  const style = getComputedStyle(canvas);
   return {
     background: style.getPropertyValue("--canvas").trim() || "#15171c",
     ring: style.getPropertyValue("--ring").trim() || "#ffffff",
@@ -61,7 +61,7 @@ export function bindRenderer(store: Store, renderer: ScatterRenderer): () => voi
     if (changed.has("hovered")) props.hovered = state.hovered;
     if (changed.has("tool")) props.navigate = state.tool === "rotate";
     if (changed.has("pointSize")) props.pointSize = state.pointSize;
-    if (changed.has("theme")) Object.assign(props, themeColors());
+    if (changed.has("theme")) Object.assign(props, themeColors(renderer.canvas));
     if (Object.keys(props).length) renderer.setProps(props);
   });
 }

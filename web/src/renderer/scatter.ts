@@ -68,6 +68,8 @@ export class ScatterRenderer {
   /** Bumped whenever the camera moves, so cached screen positions know they are stale. */
   cameraVersion = 0;
   onCameraChange: (() => void) | null = null;
+  private resizer: ResizeObserver;
+  private destroyed = false;
 
   constructor(private container: HTMLElement) {
     this.renderer = new THREE.WebGLRenderer({ antialias: false, preserveDrawingBuffer: true });
@@ -113,7 +115,8 @@ export class ScatterRenderer {
     this.scene.add(this.points);
     this.resetCamera();
     this.resize();
-    new ResizeObserver(() => this.resize()).observe(container);
+    this.resizer = new ResizeObserver(() => this.resize());
+    this.resizer.observe(container);
   }
 
   get camera(): THREE.Camera {
@@ -325,7 +328,7 @@ export class ScatterRenderer {
     this.frameRequested = true;
     requestAnimationFrame(() => {
       this.frameRequested = false;
-      this.drawNow();
+      if (!this.destroyed) this.drawNow();
     });
   }
 
@@ -335,11 +338,15 @@ export class ScatterRenderer {
   }
 
   destroy(): void {
+    this.destroyed = true;
+    this.resizer.disconnect();
     this.controls3.dispose();
     this.controls2.dispose();
     this.geometry.dispose();
     this.material.dispose();
     this.renderer.dispose();
+    // Browsers keep a few WebGL contexts per page: a notebook re-running a cell must free its own.
+    this.renderer.forceContextLoss();
     this.canvas.remove();
   }
 }

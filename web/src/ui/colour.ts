@@ -7,7 +7,7 @@ import type { App } from "../app";
 import type { ColumnInfo } from "../host";
 import { gradientCss } from "../state/colors";
 import { asCategories, formatValue } from "../state/columns";
-import { $, el } from "./dom";
+import { el } from "./dom";
 import { guard } from "./status";
 
 const MAX_LEGEND = 60;
@@ -32,6 +32,7 @@ export function columnOptions(select: HTMLSelectElement, columns: ColumnInfo[], 
 /** Wire the colour select and the legend. */
 export function mountColour(app: App): void {
   const { store } = app;
+  const { $ } = app.dom;
   const colorBy = $<HTMLSelectElement>("color-by");
   const legend = $("legend");
 

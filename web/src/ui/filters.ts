@@ -10,19 +10,16 @@ import type { Column } from "../host";
 import { formatValue } from "../state/columns";
 import { histogram, valueCounts, type FilterInput } from "../state/filters";
 import { columnOptions } from "./colour";
-import { $, el } from "./dom";
+import { cssVar, el } from "./dom";
 import { guard } from "./status";
 
 const BINS = 32;
 const MAX_VALUES = 60;
 
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
 /** Wire the panel; cards redraw on every filter change. */
 export function mountFilters(app: App, filtering: Filtering): void {
   const { store } = app;
+  const { $ } = app.dom;
   const box = $("filters");
   const add = $<HTMLSelectElement>("filter-add");
   const mode = $<HTMLSelectElement>("filter-mode");
@@ -51,10 +48,10 @@ export function mountFilters(app: App, filtering: Filtering): void {
       if (range) {
         const x0 = ((range[0] - lo) / (hi - lo || 1)) * w;
         const x1 = ((range[1] - lo) / (hi - lo || 1)) * w;
-        ctx.fillStyle = cssVar("--field");
+        ctx.fillStyle = cssVar(canvas, "--field");
         ctx.fillRect(x0, 0, Math.max(2, x1 - x0), h);
       }
-      for (const [counts, colour] of [[all, cssVar("--bar-all")], [cross, cssVar("--bar")]] as const) {
+      for (const [counts, colour] of [[all, cssVar(canvas, "--bar-all")], [cross, cssVar(canvas, "--bar")]] as const) {
         ctx.fillStyle = colour;
         counts.forEach((c, k) => {
           const bh = (c / peak) * (h - 2);

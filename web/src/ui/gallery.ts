@@ -10,7 +10,7 @@ import type { Column } from "../host";
 import { cellText } from "../state/columns";
 import { galleryIds, sortIds } from "../state/gallery";
 import { columnOptions } from "./colour";
-import { $, el } from "./dom";
+import { cssVar, el } from "./dom";
 import type { Inspect } from "./inspector";
 import { guard } from "./status";
 
@@ -44,6 +44,7 @@ export interface Gallery {
 /** Wire the gallery. */
 export function mountGallery(app: App, inspect: Inspect): Gallery {
   const { store } = app;
+  const { $ } = app.dom;
   const root = $("gallery");
   const scroll = $("gallery-scroll");
   const sizer = $("gallery-sizer");
@@ -205,7 +206,7 @@ export function mountGallery(app: App, inspect: Inspect): Gallery {
   store.subscribe((state, changed) => {
     if (changed.has("selected") || changed.has("filterMask")) void refresh().catch(() => undefined);
     if (changed.has("theme")) {
-      captionColour = getComputedStyle(document.documentElement).getPropertyValue("--muted").trim() || captionColour;
+      captionColour = cssVar(root, "--muted") || captionColour;
       for (const cell of pool) {
         cell.id = -1;
         style(cell);

@@ -4,12 +4,12 @@
  */
 import type { App } from "../app";
 import { cellText } from "../state/columns";
-import { $ } from "./dom";
 import type { Inspect } from "./inspector";
 
 /** Wire hover and click on the scatter's canvas. */
 export function mountHover(app: App, inspect: Inspect): void {
   const { store } = app;
+  const { $ } = app.dom;
   const tooltip = $("tooltip");
   const canvas = app.renderer.canvas;
   let hoverFrame = 0;

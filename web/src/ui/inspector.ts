@@ -6,7 +6,7 @@
  */
 import type { App } from "../app";
 import { cellText } from "../state/columns";
-import { $, el, setOptions } from "./dom";
+import { el, setOptions } from "./dom";
 import { drawLabelMap } from "./labelmap";
 import { errorText } from "./status";
 
@@ -18,6 +18,7 @@ const MAX_K = 1000;
 /** Wire the card; returns the function that opens it on a point. */
 export function createInspector(app: App): { inspect: Inspect; close: () => void } {
   const { store } = app;
+  const { $ } = app.dom;
   const card = $("inspector");
   const featureSelect = $<HTMLSelectElement>("knn-feature");
   const kInput = $<HTMLInputElement>("knn-k");
@@ -100,7 +101,15 @@ export function createInspector(app: App): { inspect: Inspect; close: () => void
     card.hidden = false;
     store.set({ inspected: id });
     $("inspector-title").textContent = `Point ${id}`;
-    $<HTMLImageElement>("inspector-image").src = app.host.data.imageSrc(id);
+    const image = $<HTMLImageElement>("inspector-image");
+    void app.host.data.imageSrc(id).then(
+      (src) => {
+        if (mine !== request) return URL.revokeObjectURL(src);
+        image.onload = image.onerror = () => URL.revokeObjectURL(src);
+        image.src = src;
+      },
+      (error) => store.say(`point ${id}: ${errorText(error)}`, true),
+    );
     const feature = featureSelect.value || app.feature || "";
     try {
       const [file, { values }] = await Promise.all([app.host.data.labelMap(id), app.host.data.point(id)]);

@@ -7,12 +7,13 @@
 import { PCA_COMPONENTS, type App } from "../app";
 import type { ProjectionMeta } from "../host";
 import { projectionDetails, projectionSummary, projectionTitle } from "../state/requests";
-import { $, el, setOptions } from "./dom";
+import { el, setOptions } from "./dom";
 import { guard } from "./status";
 
 /** Wire the projections panel. */
 export function mountProjections(app: App): void {
   const { store } = app;
+  const { $ } = app.dom;
   const list = $("projection-list");
   const safe = <T extends unknown[]>(fn: (...args: T) => Promise<unknown> | unknown) => guard(store, fn);
 

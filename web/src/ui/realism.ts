@@ -1,11 +1,13 @@
 /**
  * The realism panel: one feature's verdict, evidence and numbers as `synthscope score` wrote them,
+ * led by the report's warnings (trivial cues such as a size or format that differs between the
+ * sets, which a test may detect instead of the generator),
  * the generated images it rates most realistic (click to inspect), buttons to colour by that
  * feature's per-image scores, and, when several features were scored together, the side-by-side
  * table. The panel names its feature and follows the shown projection's, when that one is scored.
  */
 import type { App } from "../app";
-import { $, el, setOptions } from "./dom";
+import { el, setOptions } from "./dom";
 import type { Inspect } from "./inspector";
 import { guard } from "./status";
 import type { ThumbAtlas } from "./thumbs";
@@ -40,6 +42,17 @@ export function renderRealism(
 ): void {
   const parts: Node[] = [];
   if (feature) parts.push(el("div", { class: "muted", "data-testid": "realism-feature-name" }, `in ${feature}`));
+  // What to read before the verdict: `synthscope score` lists the cues that may explain it.
+  const warnings = ((report.warnings as unknown[] | undefined) ?? []).filter((w): w is string => typeof w === "string" && w !== "");
+  if (warnings.length)
+    parts.push(
+      el(
+        "div",
+        { class: "realism-warnings", "data-testid": "realism-warnings", role: "note" },
+        el("strong", {}, warnings.length === 1 ? "Read before the verdict" : `Read before the verdict (${warnings.length})`),
+        el("ul", {}, ...warnings.map((w) => el("li", { "data-testid": "realism-warning" }, w))),
+      ),
+    );
   parts.push(el("div", { class: "realism-verdict", "data-testid": "realism-verdict" }, String(report.verdict ?? "")));
   const evidence = (report.evidence as string[] | undefined) ?? [];
   if (evidence.length) parts.push(el("ul", {}, ...evidence.map((e) => el("li", {}, e))));
@@ -84,6 +97,7 @@ export function renderRealism(
 /** Wire the panel: feature switcher, and following the shown projection's feature. */
 export function mountRealism(app: App, inspect: Inspect): { load: (feature?: string) => Promise<void> } {
   const { store } = app;
+  const { $ } = app.dom;
   const select = $<HTMLSelectElement>("realism-feature");
   let shown: string | null = null;
 

@@ -5,7 +5,7 @@
  */
 import type { App } from "../app";
 import { asCategories } from "../state/columns";
-import { $, el, setOptions } from "./dom";
+import { el, setOptions } from "./dom";
 import { guard } from "./status";
 
 /** Undo and redo as the keyboard calls them. */
@@ -17,6 +17,7 @@ export interface EditActions {
 /** Wire the panel; returns undo and redo for the keyboard. */
 export function mountRelabel(app: App): EditActions {
   const { store } = app;
+  const { $ } = app.dom;
   const column = $<HTMLSelectElement>("relabel-column");
   const value = $<HTMLInputElement>("relabel-value");
 
@@ -52,7 +53,6 @@ export function mountRelabel(app: App): EditActions {
       }
       const ack = await app.relabel(column.value, text === "" ? null : text);
       store.say(`saved: ${ack.count} points ${ack.column} = ${ack.value ?? "∅"} (batch ${ack.batch})`);
-      await drawHistory();
       await suggestValues();
     }),
   );
@@ -60,12 +60,10 @@ export function mountRelabel(app: App): EditActions {
   const undo = guard(store, async () => {
     const batch = await app.undo();
     store.say(batch === null ? "nothing to undo" : `undid batch ${batch}`);
-    await drawHistory();
   });
   const redo = guard(store, async () => {
     const batch = await app.redo();
     store.say(batch === null ? "nothing to redo" : `redid batch ${batch}`);
-    await drawHistory();
   });
   $("undo").addEventListener("click", undo);
   $("redo").addEventListener("click", redo);
@@ -76,6 +74,8 @@ export function mountRelabel(app: App): EditActions {
     setOptions(column, editable.map((c) => [c.name, c.name]), column.value || "label");
     void suggestValues().catch(() => undefined);
   });
+  // Every edit, undo and redo (here, or made elsewhere and announced by the host) redraws the list.
+  app.onEdit.push(() => drawHistory().catch(() => undefined));
   void drawHistory().catch(() => undefined);
   return { undo, redo };
 }

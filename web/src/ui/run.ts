@@ -7,7 +7,7 @@
 import type { App } from "../app";
 import type { JobStatus, ProjectionRequest, ProjectionSchema } from "../host";
 import { checkRequest } from "../state/requests";
-import { $, setOptions } from "./dom";
+import { setOptions } from "./dom";
 import { errorText } from "./status";
 
 const INPUTS: Record<string, string> = {
@@ -22,6 +22,7 @@ const INPUTS: Record<string, string> = {
 /** Wire the form; resolves once the schema has set the inputs. */
 export async function mountRun(app: App): Promise<void> {
   const { store } = app;
+  const { $, all } = app.dom;
   const method = $<HTMLSelectElement>("projection-method");
   const feature = $<HTMLSelectElement>("feature-select");
   const runButton = $<HTMLButtonElement>("run-projection");
@@ -32,9 +33,7 @@ export async function mountRun(app: App): Promise<void> {
   let pcaDims: number | null = 50;
 
   function showMethodFields(): void {
-    document
-      .querySelectorAll<HTMLElement>(".method-tsne, .method-umap")
-      .forEach((node) => (node.hidden = !node.classList.contains(`method-${method.value}`)));
+    all(".method-tsne, .method-umap").forEach((node) => (node.hidden = !node.classList.contains(`method-${method.value}`)));
   }
   method.addEventListener("change", showMethodFields);
   showMethodFields();

@@ -5,7 +5,6 @@
 import type { App } from "../app";
 import type { Tool } from "../state/store";
 import { columnOptions } from "./colour";
-import { $ } from "./dom";
 import { SelectionOverlay } from "./overlay";
 import { guard } from "./status";
 
@@ -15,6 +14,7 @@ export type SetTool = (tool: Tool) => void;
 /** Wire the panel; returns the tool switch. */
 export function mountSelect(app: App): SetTool {
   const { store } = app;
+  const { $ } = app.dom;
   const overlay = new SelectionOverlay($("overlay") as unknown as SVGSVGElement, (shape, mode) => app.selectShape(shape, mode));
   const tools: Record<Tool, HTMLElement> = { rotate: $("select-rotate"), box: $("select-box"), lasso: $("select-lasso") };
   const setTool: SetTool = (tool) => {

@@ -4,11 +4,11 @@
  * message and never leaves the page half-way (buttons are re-enabled by the caller's `finally`).
  */
 import type { Store } from "../state/store";
-import { $ } from "./dom";
+import type { Dom } from "./dom";
 
 /** Show the store's status in the status line. */
-export function mountStatus(store: Store): void {
-  const line = $("status");
+export function mountStatus(store: Store, dom: Dom): void {
+  const line = dom.$("status");
   store.subscribe((state, changed) => {
     if (!changed.has("status")) return;
     line.textContent = state.status.text;

@@ -20,19 +20,24 @@ export class ThumbAtlas {
     let tile = this.tiles.get(index);
     if (!tile) {
       const image = new Image();
-      image.src = this.data.thumbTileSrc(index);
       // decode() finishes decoding off the main thread, so the first drawImage of a 2048 px
       // tile does not stall a scrolling gallery.
-      tile = image.decode().then(
-        () => {
+      tile = this.data
+        .thumbTileSrc(index)
+        .then(async (src) => {
+          image.src = src;
+          try {
+            await image.decode();
+          } finally {
+            URL.revokeObjectURL(src); // a widget's tiles are object URLs; once decoded they can go
+          }
           this.loaded.set(index, image);
           return image;
-        },
-        () => {
+        })
+        .catch(() => {
           this.tiles.delete(index);
           throw new Error(`thumbnail tile ${index} failed to load`);
-        },
-      );
+        });
       this.tiles.set(index, tile);
     }
     return tile;

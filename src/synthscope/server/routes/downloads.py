@@ -9,15 +9,13 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from synthscope.server._tables import table_tsv
+from synthscope.server._queries import selection_tsv
 from synthscope.server.deps import WorkspaceDep
 from synthscope.server.routes._common import ids_list, parse_ids
 
 router = APIRouter(tags=["downloads"])
 
 _TSV = "text/tab-separated-values; charset=utf-8"
-# The selection file names a point by id and path, shows its labels and any numeric score.
-_SELECTION_BASE = ("id", "path", "source", "label", "group")
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -40,11 +38,7 @@ def metadata(ws: WorkspaceDep) -> Response:
 
 
 def _selection(ws: WorkspaceDep, ids: list[int]) -> Response:
-    present = list(ws.columns())
-    names = [n for n in _SELECTION_BASE if n in present]
-    names += [n for n in present if n not in names and ws.column_kind(n) == "real"]
-    columns = [np.arange(ws.n_points) if n == "id" else ws.column(n) for n in names]
-    text = table_tsv(names, columns, ids)
+    text = selection_tsv(ws, ids)
     return Response(text, media_type=_TSV, headers=_attachment("selection.tsv"))
 
 

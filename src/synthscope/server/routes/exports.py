@@ -8,21 +8,17 @@ appears whole or not at all.
 
 from __future__ import annotations
 
-import re
-import time
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from synthscope._params import fail
-from synthscope.errors import WorkspaceError
+from synthscope.server import _queries
+from synthscope.server._queries import EXPORTS_FOLDER
 from synthscope.server.deps import StateDep, WorkspaceDep
 from synthscope.server.routes._common import ids_list
 
 router = APIRouter(tags=["exports"])
 
-EXPORTS_FOLDER = "exports"
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,79}$")
+__all__ = ["EXPORTS_FOLDER", "router"]
 
 
 class ImageExport(BaseModel):
@@ -35,22 +31,6 @@ class ImageExport(BaseModel):
 @router.post("/exports/images", status_code=201)
 def export_images(body: ImageExport, ws: WorkspaceDep, state: StateDep) -> dict:
     """Copy the images of ``ids`` into ``WS/exports/<name>/`` with their metadata."""
-    from synthscope.workspace._select import copy_images
-
     ids = ids_list(body.ids, ws.n_points)
-    name = body.name.strip() if body.name else time.strftime("selection-%Y%m%d-%H%M%S")
-    if not _NAME.match(name):
-        raise fail(
-            "name", f"must be 1-80 letters, digits, _ . - not starting with . or - (got {name!r})"
-        )
-    folder = ws.path / EXPORTS_FOLDER / name
-    if folder.exists():
-        raise WorkspaceError(f"{EXPORTS_FOLDER}/{name} exists already: choose another name")
     with state.write_lock:
-        files = copy_images(ws, folder, ids=ids)
-    return {
-        "name": name,
-        "folder": str(folder),
-        "relative": f"{EXPORTS_FOLDER}/{name}",
-        "count": len(files) - 1,
-    }
+        return _queries.export_images(ws, ids, body.name)

@@ -6,11 +6,10 @@ it, so an acknowledged edit survives a crash and two tabs' edits never interleav
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from synthscope.server import _queries
 from synthscope.server.deps import StateDep, WorkspaceDep
 
 router = APIRouter(prefix="/labels", tags=["labels"])
@@ -29,23 +28,11 @@ class LabelEdit(BaseModel):
     value: str | int | float | None
 
 
-def _cell(ws: Any, column: str, value: str | float | None) -> str | float | None:
-    """Text columns get text (a number typed into a label stays ``"3"``, not ``3.0``)."""
-    if value is None or value == "":
-        return None
-    if column in ws.columns() and ws.column_kind(column) == "text":
-        return str(value)
-    return value  # the workspace checks that numeric columns get numbers
-
-
 @router.post("")
 def relabel(edit: LabelEdit, ws: WorkspaceDep, state: StateDep) -> dict:
     """Set ``column`` = ``value`` for ``ids``; answers after the edit has committed."""
-    ids = sorted(set(edit.ids))
     with state.write_lock:
-        value = _cell(ws, edit.column, edit.value)
-        batch = int(ws.relabel(ids, edit.column, value))
-    return {"batch": batch, "count": len(ids), "column": edit.column, "value": value}
+        return _queries.relabel(ws, edit.ids, edit.column, edit.value)
 
 
 @router.post("/undo")

@@ -6,8 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
-from synthscope._neighbors import query_neighbors
-from synthscope.errors import UnknownFeatureError
+from synthscope.server import _queries
 from synthscope.server.deps import WorkspaceDep
 from synthscope.server.routes._common import check_point
 
@@ -23,16 +22,4 @@ def read_neighbors(
     feature: str | None = None,
 ) -> dict:
     """Ids and distances of the ``k`` nearest points (cosine by default, as the Projector)."""
-    check_point(ws, point)
-    features = list(ws.features())
-    feature = feature or (features[0] if features else None)
-    if feature is None:
-        raise UnknownFeatureError("the workspace has no feature vectors: run `synthscope embed`")
-    ids, dist = query_neighbors(ws.vectors(feature), point, k, metric)
-    return {
-        "id": point,
-        "feature": feature,
-        "metric": metric,
-        "ids": ids.tolist(),
-        "distances": [float(d) for d in dist],
-    }
+    return _queries.neighbors(ws, check_point(ws, point), k, metric, feature)

@@ -8,34 +8,18 @@ before ``10``), and the assignment is kept in ``WS/palette.json``. Relabelling t
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from synthscope._files import write_text_atomic
+from synthscope.server import _queries
+from synthscope.server._queries import MAX_PALETTE_VALUES, PALETTE_FILE, read_palettes
 from synthscope.server.deps import StateDep, WorkspaceDep
 
 router = APIRouter(tags=["palette"])
 
-PALETTE_FILE = "palette.json"
-MAX_VALUES = 10_000  # per request: a column with more distinct values is not coloured by value
+__all__ = ["MAX_VALUES", "PALETTE_FILE", "read_palettes", "router"]
 
-
-def _natural(value: str) -> list[Any]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", value)]
-
-
-def read_palettes(ws: Any) -> dict[str, dict[str, int]]:
-    """Every stored assignment, ``{key: {value: slot}}``; empty when none (or unreadable)."""
-    path = ws.path / PALETTE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+MAX_VALUES = MAX_PALETTE_VALUES
 
 
 class PaletteRequest(BaseModel):
@@ -55,12 +39,4 @@ def read_palette(ws: WorkspaceDep) -> dict:
 def assign_palette(body: PaletteRequest, ws: WorkspaceDep, state: StateDep) -> dict:
     """Slots for ``values`` under ``key``: kept ones unchanged, new ones the next free slots."""
     with state.write_lock:
-        palettes = read_palettes(ws)
-        slots = dict(palettes.get(body.key, {}))
-        fresh = sorted({v for v in body.values if v not in slots}, key=_natural)
-        for value in fresh:
-            slots[value] = len(slots)
-        if fresh:
-            palettes[body.key] = slots
-            write_text_atomic(ws.path / PALETTE_FILE, json.dumps(palettes, indent=1))
-    return {"key": body.key, "slots": {v: slots[v] for v in body.values}}
+        return _queries.assign_palette(ws, body.key, body.values)

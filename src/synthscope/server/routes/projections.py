@@ -14,7 +14,6 @@ import dataclasses
 import json
 import logging
 import sys
-import threading
 import typing
 from typing import Any, Literal
 
@@ -22,25 +21,18 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from synthscope._params import fail
-from synthscope._pca import principal_components
-from synthscope.errors import UnknownFeatureError, WorkspaceError
 from synthscope.projection import ProjectionRequest
 from synthscope.projection import _request as request_module
+from synthscope.server import _queries
 from synthscope.server._errors import error_body
-from synthscope.server._jobs import TERMINAL, ProjectionJob, encode_frame
+from synthscope.server._jobs import TERMINAL, encode_frame
+from synthscope.server._queries import MAX_COMPONENTS
 from synthscope.server._state import ServerState
 from synthscope.server.deps import StateDep, WorkspaceDep
-from synthscope.workspace import project, reusable_projection
 from synthscope.workspace._store import MAX_PROJECTION_NAME
 
 router = APIRouter(tags=["projections"])
 logger = logging.getLogger(__name__)
-
-MAX_COMPONENTS = 10  # as the TF Projector: ten components to choose the axes from
-# Principal components per (workspace, projection, vectors, k): a few, recomputed when evicted.
-_COMPONENTS: dict[tuple, tuple[np.ndarray, list[float]]] = {}
-_COMPONENTS_LOCK = threading.Lock()
 
 
 def _body_model() -> type[BaseModel]:
@@ -78,17 +70,7 @@ def _binary(embedding: np.ndarray) -> Response:
 
 def resolve_request(body: BaseModel, ws: Any) -> ProjectionRequest:
     """The request a body asks for; without a feature, ``pixels64`` (else the first stored)."""
-    given = {k: v for k, v in body.model_dump().items() if v is not None}
-    if "feature" not in given:
-        features = list(ws.features())
-        if not features:
-            raise UnknownFeatureError(
-                "the workspace has no feature vectors: run `synthscope embed`"
-            )
-        given["feature"] = "pixels64" if "pixels64" in features else features[0]
-    request = ProjectionRequest.from_mapping(given)
-    ws.vectors(request.feature)  # refuses an unknown or stale feature now, not in the job
-    return request
+    return _queries.resolve_request(body.model_dump(), ws)
 
 
 @router.get("/projections/schema")
@@ -110,26 +92,7 @@ def read_projection(pid: str, ws: WorkspaceDep) -> Response:
 def create_projection(body: ProjectionCreate, ws: WorkspaceDep, state: StateDep) -> dict:  # type: ignore[valid-type]
     """Start a projection (or return the stored one with the same request); watch its stream."""
     request = resolve_request(body, ws)
-    stored = reusable_projection(ws, request)
-    if stored is not None:
-        return {"id": stored.id, "state": "done", "meta": stored.meta}
-    pid = ws.projection_id(request)
-    total = request.iterations if request.method == "tsne" else 0
-
-    def work(job: ProjectionJob) -> None:
-        done = project(
-            ws,
-            request,
-            force=True,
-            callback=job.callback,
-            callback_every=2,  # the job keeps only the newest iterate: a copy, no more
-            compute=state.compute,
-        )
-        job.iteration = done.meta["iterations"]
-        job.finish("stopped" if done.meta["stopped"] else "done", done.embedding)
-
-    job = state.jobs.start(pid, request.canonical(), total, work)
-    return {"id": pid, "state": job.status()["state"]}
+    return _queries.start_projection(ws, state.jobs, request, compute=state.compute)
 
 
 class ProjectionRename(BaseModel):
@@ -148,12 +111,8 @@ def rename_projection(pid: str, body: ProjectionRename, ws: WorkspaceDep, state:
 @router.delete("/projections/{pid}")
 def delete_projection(pid: str, ws: WorkspaceDep, state: StateDep) -> dict:
     """Remove a stored projection; refused (409) while its job runs."""
-    job = state.jobs.get(pid)
-    if job is not None and job.state not in TERMINAL:
-        raise WorkspaceError(f"projection {pid} is {job.state}: stop it before deleting it")
     with state.write_lock:
-        ws.delete_projection(pid)
-    return {"id": pid, "deleted": True}
+        return _queries.delete_projection(ws, state.jobs, pid)
 
 
 @router.get("/projection/{pid}/components")
@@ -165,27 +124,9 @@ def read_components(
     Binary as ``GET projection/{pid}`` (``X-Dims`` = k); ``X-Explained-Variance`` holds each
     component's share of the variance as a JSON list.
     """
-    stored = ws.load_projection(pid)
-    if stored is None:
-        raise HTTPException(404, f"no stored projection {pid!r}")
-    meta = stored[1]
-    if meta.get("method") != "pca":
-        raise fail("pid", f"{pid} is a {meta.get('method')} projection; components exist for PCA")
-    feature = str(meta.get("feature") or "")
-    key = (str(ws.path), pid, ws.vectors_digest(feature), k)
-    with _COMPONENTS_LOCK:
-        cached = _COMPONENTS.get(key)
-    if cached is None:
-        scores, ratio = principal_components(
-            np.asarray(ws.vectors(feature)), k, seed=int(meta.get("seed", 0))
-        )
-        cached = (np.ascontiguousarray(scores, dtype="<f4"), [float(r) for r in ratio])
-        with _COMPONENTS_LOCK:
-            _COMPONENTS[key] = cached
-            while len(_COMPONENTS) > 4:
-                _COMPONENTS.pop(next(iter(_COMPONENTS)))
-    response = _binary(cached[0])
-    response.headers["X-Explained-Variance"] = json.dumps(cached[1])
+    scores, variance = _queries.pca_components(ws, pid, k)
+    response = _binary(scores)
+    response.headers["X-Explained-Variance"] = json.dumps(variance)
     return response
 
 

@@ -159,6 +159,9 @@ def main() -> int:
     # 11 minutes, plus about one of data preparation: within 15 minutes on 2 cores.
     parser.add_argument("--steps", type=int, help="[200; quick 120]")
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument(
+        "--test-fraction", type=float, help="share of real pullbacks held out [the library's 0.3]"
+    )
     # One thread: on a shared machine two OpenMP threads spin against other work (a 5-step
     # training took 16 s with 2 threads against 1.2 s with 1 at load average 8 on 2 cores).
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
@@ -237,6 +240,7 @@ def main() -> int:
             ws,
             size=64,
             seed=args.seed,
+            test_fraction=args.test_fraction,
             noun="frames",
             json_path=workdir / "utility.json",
             html_path=workdir / "utility.html",
@@ -332,6 +336,8 @@ def main() -> int:
             "repeats": args.repeats,
             "steps": args.steps,
             "batch_size": args.batch_size,
+            "test_fraction": args.test_fraction,
+            "test_groups": len(main_result.split["test_groups"]),
             "curated": f"{len(curated)} generated frames with the most real t-SNE neighbours",
             "seed": args.seed,
         },

@@ -240,7 +240,9 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--permutations", type=int, default=100)
     parser.add_argument("--features", default="pixels:64,texture,random-cnn")
-    parser.add_argument("--ssl", help="a train-encoder run: adds the ssl:RUN row")
+    parser.add_argument(
+        "--ssl", help="a train-encoder run, RUN or RUN@SIZE (images resized to SIZE): adds its row"
+    )
     parser.add_argument("--quick", action="store_true", help="2 draws, 4 null draws, 60 frames")
     args = parser.parse_args()
     if args.quick:

@@ -1,0 +1,117 @@
+"""Write docs/features.md's power, calibration and ranking tables from the committed benchmark.
+
+``python benchmarks/make_features_table.py [--result benchmarks/results/features.json]``
+
+Everything between the two markers in docs/features.md is replaced by tables rendered from the
+JSON that ``benchmarks/features.py`` wrote (a test checks that the block is what this renders, so
+no figure in it is typed by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULT = ROOT / "benchmarks" / "results" / "features.json"
+DOC = ROOT / "docs" / "features.md"
+START = "<!-- features-table:start (written by benchmarks/make_features_table.py) -->"
+END = "<!-- features-table:end -->"
+TESTS = ("1-NN", "C2ST", "MMD")
+
+
+def _rates(per_test: dict) -> str:
+    return " / ".join(f"{per_test[test]:.2f}" for test in TESTS)
+
+
+def render(result: dict) -> str:
+    """The markdown block: provenance, power, false-positive rate, resize cue, ranking, speed."""
+    settings = result["settings"]
+    machine = result["machine"]
+    features = list(result["false_positive_rate"])
+    n_sets = f"{settings['frames']} + {settings['frames']} frames"
+    lines = [
+        f"From `benchmarks/results/features.json` ({result['date']}, commit {result['commit']}; "
+        f"{machine['cpu']}, {machine['cores']} cores, load average "
+        f"{machine['load_average_before']} before and {machine['load_average']} after; "
+        f"{result['seconds'] / 60:.0f} min): {n_sets} at {settings['size']}×{settings['size']} "
+        f"in {settings['pullbacks']} + {settings['pullbacks']} pullbacks, "
+        f"{settings['permutations']} permutations moving whole pullbacks, α = {result['alpha']}; "
+        f"power over {settings['draws']} draws, false-positive rate over "
+        f"{settings['null_draws']} null draws, the resize cue over {settings['resize_draws']}, "
+        f"ranking over {settings['ranking_draws']}.",
+        "",
+        "Power (share of draws rejecting; each cell 1-NN / C2ST / MMD):",
+        "",
+        "| knob | level | value | " + " | ".join(f"`{f}`" for f in features) + " |",
+        "|---|---|---|" + "---|" * len(features),
+    ]
+    for case, per_feature in result["power"].items():
+        knob, level = case.split("/")
+        value = result["levels"][knob][level]
+        cells = " | ".join(_rates(per_feature[f]) for f in features)
+        lines.append(f"| {knob} | {level} | {value:g} | {cells} |")
+    lines += [
+        "",
+        "Under the null (real against real from other pullbacks), and against the same generated "
+        "frames after a resize round trip only (stored at 64 px, read back): rejection rates, "
+        "1-NN / C2ST / MMD.",
+        "",
+        "| feature | false-positive rate | resize cue alone |",
+        "|---|---|---|",
+    ]
+    for feature in features:
+        fpr = _rates(result["false_positive_rate"][feature])
+        cue = _rates(result["resize_cue_rejection_rate"][feature])
+        lines.append(f"| `{feature}` | {fpr} | {cue} |")
+    lines += [
+        "",
+        "Per-image ranking: AUROC of each score at ranking clean generated frames above shifted "
+        "ones (half of each; `realism_c2st` / `realism_knn`).",
+        "",
+        "| knob | " + " | ".join(f"`{f}`" for f in features) + " |",
+        "|---|" + "---|" * len(features),
+    ]
+    for knob, per_feature in result["ranking_auroc"].items():
+        cells = " | ".join(
+            f"{per_feature[f]['realism_c2st']:.2f} / {per_feature[f]['realism_knn']:.2f}"
+            for f in features
+        )
+        lines.append(f"| {knob} | {cells} |")
+    targets = result["targets"]
+    met = [k for k, v in targets["per_knob"].items() if v["meets_targets"]]
+    missed = [k for k, v in targets["per_knob"].items() if not v["meets_targets"]]
+    speeds = ", ".join(f"`{f}` {v:g}" for f, v in result["images_per_second"].items())
+    lines += [
+        "",
+        f"Targets: a built-in space with power ≥ 0.9 (C2ST or MMD) and ranking AUROC ≥ 0.9 at the "
+        f"shifted value — met for {', '.join(met) or 'none'}"
+        + (f"; missed for {', '.join(missed)}" if missed else "")
+        + f". Worst false-positive rate {targets['worst_fpr']:.2f} (target ≤ 0.07: "
+        + ("met" if targets["fpr_at_most_0.07"] else "missed")
+        + f"). Images/s at {settings['size']} px during the run: {speeds}.",
+    ]
+    return "\n".join(lines)
+
+
+def replace_block(text: str, block: str) -> str:
+    pattern = re.compile(re.escape(START) + r"\n.*?\n" + re.escape(END), re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"{DOC} has no block between {START!r} and {END!r}")
+    return pattern.sub(lambda _: f"{START}\n{block}\n{END}", text, count=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--result", type=Path, default=RESULT)
+    parser.add_argument("--doc", type=Path, default=DOC)
+    args = parser.parse_args()
+    block = render(json.loads(args.result.read_text(encoding="utf-8")))
+    args.doc.write_text(replace_block(args.doc.read_text(encoding="utf-8"), block), "utf-8")
+    print(f"rewrote the tables of {args.doc} from {args.result}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""docs/features.md's power tables are what benchmarks/make_features_table.py renders from the
+committed benchmarks/results/features.json: no figure there is typed by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from benchmarks.make_features_table import DOC, END, RESULT, START, render, replace_block
+
+
+def test_the_docs_tables_are_rendered_from_the_committed_result():
+    block = render(json.loads(RESULT.read_text(encoding="utf-8")))
+    text = DOC.read_text(encoding="utf-8")
+    assert text.count(START) == 1 and text.count(END) == 1
+    assert text.split(START, 1)[1].split(END, 1)[0].strip("\n") == block
+    assert "| knob | level | value |" in block and "false-positive rate" in block
+
+
+def test_replacing_the_block_touches_nothing_else(tmp_path: Path):
+    text = f"intro\n{START}\nold\n{END}\nrest\n"
+    assert replace_block(text, "new") == f"intro\n{START}\nnew\n{END}\nrest\n"
+    with pytest.raises(SystemExit, match="no block"):
+        replace_block("nothing here", "x")

@@ -50,6 +50,8 @@ def test_utility_command_prints_the_verdict_and_writes_reports(workspace, capsys
     ("args", "message"),
     [
         (["--steps", "0"], "error: --steps must be in [1, 1000000] (got 0)"),
+        (["--epochs", "0"], "error: --epochs must be in [1, 100000] (got 0)"),
+        (["--epochs", "2", "--steps", "5"], "error: give steps or epochs, not both"),
         (["--test-fraction", "1.5"], "error: --test-fraction must be in (0, 1) (got 1.5)"),
         (["--curated", "label=nothing"], "error: --curated label=nothing: matches no point"),
     ],

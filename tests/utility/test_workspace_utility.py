@@ -98,6 +98,16 @@ def test_classify_a_column(workspace):
     assert "auroc" in result.arm("real").secondary
 
 
+def test_epochs_set_the_same_steps_for_every_arm(workspace):
+    """--epochs E: E passes over the real training images (24 here, batches of 4: 6 steps each)."""
+    fast = {k: v for k, v in FAST.items() if k != "steps"}
+    result = utility_workspace(workspace, **fast, epochs=2)
+    assert result.parameters["steps"] == 12 and result.parameters["epochs"] == 2
+    assert any("2 epochs over the 24 real training images: 12 steps" in n for n in result.notes)
+    with pytest.raises(InvalidParameterError, match="give steps or epochs, not both"):
+        utility_workspace(workspace, **FAST, epochs=2)
+
+
 def _nothing_written(ws: Workspace) -> bool:
     return not (ws.path / "utility").exists() and load_utility_result(ws) is None
 
@@ -116,6 +126,7 @@ def _nothing_written(ws: Workspace) -> bool:
         (None, {"top": 500}, InvalidParameterError, "--top 500: there are only 36 generated"),
         (None, {"task": "classify"}, InvalidParameterError, "needs --target COLUMN"),
         (None, {"size": 30}, InvalidParameterError, "multiple of 4"),
+        (None, {"steps": None, "epochs": 0}, InvalidParameterError, "epochs must be in"),
     ],
 )
 def test_bad_requests_fail_in_one_line_and_write_nothing(workspace, change, kwargs, error, message):

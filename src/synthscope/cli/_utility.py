@@ -127,8 +127,19 @@ def utility_command(
     ] = None,
     repeats: Annotated[int, typer.Option("--repeats", help="Trainings per arm.")] = 3,
     steps: Annotated[
-        int, typer.Option("--steps", help="Gradient steps of every training (all arms equal).")
-    ] = 300,
+        int | None,
+        typer.Option(
+            "--steps", help="Gradient steps of every training (all arms equal) [default: 300]."
+        ),
+    ] = None,
+    epochs: Annotated[
+        int | None,
+        typer.Option(
+            "--epochs",
+            help="Instead of --steps: passes over the real training images, the same number of "
+            "steps for every arm.",
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Images per step.")] = 8,
     width: Annotated[int, typer.Option("--width", help="Channels of the first layer.")] = 8,
     size: Annotated[int, typer.Option("--size", help="Images are resized to SIZE x SIZE.")] = 64,
@@ -162,7 +173,7 @@ def utility_command(
     from synthscope.workspace import Workspace, utility_workspace
 
     try:
-        with Workspace.open(workspace) as ws, _bars(repeats, steps) as bars:
+        with Workspace.open(workspace) as ws, _bars(repeats, steps or 300) as bars:
             result = utility_workspace(
                 ws,
                 task=task,
@@ -172,6 +183,7 @@ def utility_command(
                 top=top,
                 repeats=repeats,
                 steps=steps,
+                epochs=epochs,
                 batch_size=batch_size,
                 width=width,
                 size=size,

@@ -52,7 +52,8 @@ CONSTRAINTS = {
     "size": [Interval(Integral, 8, 1024)],
     "test_fraction": [None, Interval(Real, 0, 1, closed="neither")],
     "repeats": [Interval(Integral, 1, 1000)],
-    "steps": [Interval(Integral, 1, 1_000_000)],
+    "steps": [None, Interval(Integral, 1, 1_000_000)],
+    "epochs": [None, Interval(Integral, 1, 100_000)],
     "seed": [Interval(Integral, 0, 2**63 - 1)],
 }
 
@@ -351,7 +352,8 @@ def utility_workspace(
     rank_by: Sequence[str] | None = None,
     top: int | None = None,
     repeats: int = 3,
-    steps: int = 300,
+    steps: int | None = None,
+    epochs: int | None = None,
     batch_size: int = 8,
     width: int = 8,
     size: int = 64,
@@ -386,7 +388,12 @@ def utility_workspace(
         ``real+top:SCORE`` arm each. Default: every ``realism_c2st``/``realism_knn`` column
         (``realism_c2st:texture`` too) and ``top`` = the curated count, else half the generated.
     repeats, steps, batch_size, width, seed, device, n_bootstrap, noun
-        As in :func:`synthscope.utility.utility_study` and :class:`~synthscope.utility.TrainConfig`.
+        As in :func:`synthscope.utility.utility_study` and :class:`~synthscope.utility.TrainConfig`
+        (``steps`` defaults to 300).
+    epochs
+        Instead of ``steps``: that many passes over the real training images, in steps of
+        ``batch_size`` (``epochs * ceil(n_real_train / batch_size)``), the same for every arm, so
+        an arm with more images does not train longer.
     size
         Images and label maps are resized to ``size`` x ``size`` (bilinear / nearest).
     test_fraction, new_split
@@ -416,11 +423,16 @@ def utility_workspace(
             "test_fraction": test_fraction,
             "repeats": repeats,
             "steps": steps,
+            "epochs": epochs,
             "seed": seed,
         },
         CONSTRAINTS,
     )
-    config = TrainConfig(steps=steps, batch_size=batch_size, width=width, device=device).check()
+    if steps is not None and epochs is not None:
+        raise _fail("give steps or epochs, not both", "epochs")
+    config = TrainConfig(
+        steps=steps or 300, batch_size=batch_size, width=width, device=device
+    ).check()
     task = task or ("classify" if target else "segment")
     if task == "segment" and size % 4:
         raise _fail(f"size must be a multiple of 4 for segmentation (got {size})", "size")
@@ -455,6 +467,14 @@ def utility_workspace(
     )
     test_groups = set(split["test_groups"])
     is_test = np.array([g in test_groups for g in groups])
+    if epochs is not None:
+        n_train = int((~is_test).sum())
+        steps = epochs * math.ceil(n_train / batch_size)
+        config = dataclasses.replace(config, steps=steps).check()
+        notes.append(
+            f"{epochs} epochs over the {n_train} real training {noun}: {steps} steps of "
+            f"{batch_size} for every arm."
+        )
 
     # The choices are checked before the slow part (loading every image).
     curated_positions, note = _curated(ws, curated, fake_ids)
@@ -555,6 +575,7 @@ def utility_workspace(
             "rank_by": scores,
             "top": k if scores else None,
             "size": size,
+            "epochs": epochs,
             "n_real": len(real_ids),
             "n_generated": len(fake_ids),
             "generated_ids": {

@@ -64,16 +64,22 @@ def test_small_demo_end_to_end_and_reuse(tmp_path):
     steps = [line for line in again.stderr.splitlines() if ": reused from an earlier run" in line]
     assert len(steps) == 12, again.stderr  # every step reused, nothing recomputed
 
-    # --utility adds the downstream study and nothing else: the earlier steps are reused.
-    study = run_demo_cli(workdir, "--no-browser", "--exit-when-ready", "--utility")
-    assert study.returncode == 0, study.stderr
-    reused = [line for line in study.stderr.splitlines() if ": reused from an earlier run" in line]
-    assert len(reused) == 12, study.stderr
+    # The utility study is the last step: it reuses every other one, and its own settings (here
+    # a short run) rerun it alone.
+    from dataclasses import replace
+
+    from synthscope.demo import findings_lines, run_demo
+
+    quick = replace(plan, utility_steps=20, utility_repeats=1)
+    result = run_demo(workdir, quick, utility=True)
+    assert [step.name for step in result.steps if not step.skipped] == ["utility"]
     utility = json.loads((workdir / "utility.json").read_text())
     arms = {arm["name"] for arm in utility["arms"]}
     assert {"real", "real+generated", "real+random", "real+top:realism_knn:texture"} <= arms
-    assert f"does curation help? {utility['verdict']}" in study.stderr
-    assert f"  - {utility['evidence'][0]}" in study.stderr
+    assert utility["parameters"]["steps"] == 20 and utility["parameters"]["repeats"] == 1
+    lines = findings_lines(result)
+    assert f"does curation help? {utility['verdict']}" in lines
+    assert f"  - {utility['evidence'][0]}" in lines
 
 
 def test_shipped_model_is_there_and_small():

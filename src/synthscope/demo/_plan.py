@@ -38,6 +38,14 @@ class DemoPlan:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def steps_key(self) -> dict:
+        """What every step's reuse key holds: the plan without the utility study's settings,
+        which only the last step reads (changing them reruns that step alone)."""
+        return {k: v for k, v in asdict(self).items() if not k.startswith("utility_")}
+
+    def utility_settings(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k.startswith("utility_")}
+
 
 DEMO_SIZES = {
     # Ready in well under three minutes on two cores; frames at the shipped generator's size.

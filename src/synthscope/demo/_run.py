@@ -128,7 +128,7 @@ def run_demo(
     if not checkpoint.is_file():
         raise InputError(checkpoint, "the demo's SPADE generator is missing (see docs/demo.md)")
     model_key = {"model": file_digest(checkpoint)}
-    runner = StepRunner(workdir, plan.as_dict(), reporter or SilentReporter())
+    runner = StepRunner(workdir, plan.steps_key(), reporter or SilentReporter())
     real, heldout = workdir / "real", workdir / "heldout"
     generated, ws_path = workdir / "generated", workdir / "workspace"
     report_json, report_html = workdir / "realism.json", workdir / "realism.html"
@@ -267,6 +267,7 @@ def run_demo(
                     progress=p,
                 ),
                 outputs=(utility_json,),
+                inputs=plan.utility_settings(),
             )
     import json
 

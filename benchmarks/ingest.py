@@ -99,11 +99,13 @@ def main() -> None:
         print(f"{'decode only (Pillow)':24}{best_decode:10.2f}{len(paths) / best_decode:12.0f}")
         print(f"{'synthscope ingest':24}{best_ingest:10.2f}{len(paths) / best_ingest:12.0f}")
         print(f"ratio ingest / decode-only: {best_ingest / best_decode:.2f} (target <= 1.30)")
+        with Image.open(paths[0]) as first:  # before the temporary folder goes
+            size = first.size[0]
     path = write_result(
         "ingest",
         {
             "frames": len(paths),
-            "size": Image.open(paths[0]).size[0],
+            "size": size,
             "repeats": args.repeats,
             "decode_only_s": [round(x, 3) for x in decode],
             "ingest_s": [round(x, 3) for x in full],

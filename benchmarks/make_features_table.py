@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _blocks import replace_between
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULT = ROOT / "benchmarks" / "results" / "features.json"
@@ -97,10 +100,8 @@ def render(result: dict) -> str:
 
 
 def replace_block(text: str, block: str) -> str:
-    pattern = re.compile(re.escape(START) + r"\n.*?\n" + re.escape(END), re.DOTALL)
-    if not pattern.search(text):
-        raise SystemExit(f"{DOC} has no block between {START!r} and {END!r}")
-    return pattern.sub(lambda _: f"{START}\n{block}\n{END}", text, count=1)
+    """``text`` with the block between this script's markers replaced by ``block``."""
+    return replace_between(text, block, START, END)
 
 
 def main() -> None:

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import argparse
 import platform
-import re
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _blocks import replace_between
 
 START = "<!-- demo-findings:start (written by benchmarks/make_readme_demo_block.py) -->"
 END = "<!-- demo-findings:end -->"
@@ -30,12 +33,9 @@ def render_block(result, provenance: str) -> str:
     return "\n".join([provenance, "", "```", *lines, "```"])
 
 
-def replace_block(readme: str, block: str) -> str:
-    """``readme`` with the text between the markers replaced by ``block``."""
-    pattern = re.compile(re.escape(START) + r"\n.*?\n" + re.escape(END), re.DOTALL)
-    if not pattern.search(readme):
-        raise SystemExit(f"README.md has no block between {START!r} and {END!r}")
-    return pattern.sub(lambda _: f"{START}\n{block}\n{END}", readme, count=1)
+def replace_block(text: str, block: str) -> str:
+    """``text`` with the block between this script's markers replaced by ``block``."""
+    return replace_between(text, block, START, END)
 
 
 def main() -> None:

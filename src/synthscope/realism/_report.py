@@ -25,7 +25,7 @@ from synthscope.realism._memorization import MemorizationResult, memorization_fr
 from synthscope.realism._mmd import MMDResult, mmd_test
 from synthscope.realism._one_nn import OneNNResult, one_nn_test
 from synthscope.realism._prdc import PRDCResult, prdc_from
-from synthscope.realism._scores import RealismScores, knn_real_share
+from synthscope.realism._scores import RealismScores, classifier_scores, knn_real_share
 from synthscope.realism._verdict import write_verdict
 
 logger = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ def realism_report(
     share, excluded = knn_real_share(x, sets.is_real, sets.groups, k, True)
     n_r, n_f = sets.n_real, sets.n_fake
     scores = RealismScores(
-        c2st_probability=c2st_result.probability_real[n_r:],
+        c2st_probability=classifier_scores(xr, xf, sets.groups, c2st_result.n_folds, None, seed),
         knn_real_share=share[n_r:],
         k=k,
         expected_null_knn=n_r / (n_r + n_f - 1),

@@ -132,6 +132,17 @@ def test_nan_rows_are_named(clusters):
         tsne(bad)
 
 
+def test_nan_rows_found_across_blocks(tmp_path):
+    """A memory-mapped input is checked a block of rows at a time; rows in every block count."""
+    from synthscope.projection._checks import _non_finite_rows
+
+    X = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", dtype=np.float32, shape=(50, 4))
+    X[:] = 1.0
+    X[[0, 9, 10, 49], [1, 3, 0, 2]] = [np.nan, np.inf, -np.inf, np.nan]
+    for block_bytes in (16, 160, 1 << 20):  # one row, ten rows, everything at once
+        assert _non_finite_rows(X, block_bytes).tolist() == [0, 9, 10, 49]
+
+
 def test_too_few_points():
     with pytest.raises(InvalidParameterError, match=r"at least 4 points \(got 3\)"):
         tsne(np.ones((3, 5)))

@@ -38,6 +38,10 @@ INIT_STD = 1e-4
 EXACT_KL_MAX_POINTS = 20_000
 
 
+def _since(start: float) -> float:
+    return time.perf_counter() - start
+
+
 def _check_params(n: int, params: dict[str, Any]) -> None:
     """The request's constraint table, then the limits that depend on the data."""
     check_params(params, {**CONSTRAINTS, "callback_every": Interval(Integral, 1, None)})
@@ -202,7 +206,9 @@ def tsne(
         reduced, _ = principal_components(data, pca_dims, seed=seed)
         pcs = reduced[:, :dims]
         reduced = reduced.astype(np.float32)
+        log.info("t-SNE: %d points reduced to %d components (%.1f s)", n, pca_dims, _since(start))
     P = affinities(reduced, perplexity, metric=metric, seed=seed)
+    log.info("t-SNE: affinities, perplexity %g (%.1f s)", perplexity, _since(start))
     if resolved == "cuml":  # a whole-run engine on the GPU: no iterates, no callback
         embedding = cuml_tsne(
             reduced,

@@ -84,7 +84,9 @@ def child(path: Path, iterations: int) -> dict:
     # quality on the 50 principal components (the input the embedding was made from)
     from synthscope._pca import principal_components
 
-    sample = np.random.default_rng(0).choice(X.shape[0], size=min(200_000, X.shape[0]), replace=False)
+    sample = np.random.default_rng(0).choice(
+        X.shape[0], size=min(200_000, X.shape[0]), replace=False
+    )
     sample.sort()
     reduced, _ = principal_components(np.asarray(X[sample]), 50, seed=0)
     preservation = knn_preservation(reduced, result.embedding[sample])

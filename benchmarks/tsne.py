@@ -187,7 +187,7 @@ def crossover(sizes: tuple[int, ...], repeats: int = 5) -> list[dict]:
         X = load_case(f"blobs{n}-2d")
         P = affinities(X, 30.0)
         rng = np.random.default_rng(0)
-        for dims, names in ((2, ("exact", "fft", "opentsne-fft")), (3, ("exact", "bh"))):
+        for dims, names in ((2, ("exact", "fft", "opentsne-fft")), (3, ("exact", "cells", "bh"))):
             centers = rng.normal(size=(dims, 40)) * np.sqrt(n) / 4
             Y = (centers[:, rng.integers(0, 40, n)] + rng.normal(size=(dims, n))).astype(np.float32)
             engines = {name: make_engine(name, P, dims) for name in names}
@@ -277,6 +277,7 @@ def main() -> None:
                 "seconds": seconds, "ratio": seconds / ours[0], "kl": kl,
                 "kl_excess": kl / ours[1] - 1, "knn10": knn,
                 "load_before": list(load_before), "load_after": list(load_after),
+                "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }  # fmt: skip
             rows.append(row)
             print(
@@ -300,6 +301,9 @@ def main() -> None:
         print(line)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / ("tsne-quick.json" if args.quick else "tsne.json")
+    # cases not run this time keep their rows (each row carries its own date and load)
+    kept = json.loads(out.read_text())["rows"] if out.is_file() else []
+    rows = [r for r in kept if r["case"] not in cases] + rows
     out.write_text(json.dumps({**machine(), "rows": rows}, indent=2))
     print(f"# wrote {out}")
 

@@ -43,7 +43,7 @@ def fake_cuml(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("dims, beyond", [(2, "fft"), (3, "bh")])
+@pytest.mark.parametrize("dims, beyond", [(2, "fft"), (3, "cells")])
 def test_auto_picks_exact_up_to_the_crossover_then_the_approximation(no_gpu, dims, beyond):
     limit = EXACT_MAX_POINTS[dims]
     assert resolve_engine("auto", limit, dims) == "exact"
@@ -55,7 +55,7 @@ def test_auto_prefers_the_gpu_kernels(monkeypatch, fake_cuml):
     assert resolve_engine("auto", 1_000, 2) == "exact-cuda"
     big = _engines.CUDA_MAX_POINTS[2] + 1
     assert resolve_engine("auto", big, 2) == "cuml"  # cuml importable (mocked)
-    assert resolve_engine("auto", _engines.CUDA_MAX_POINTS[3] + 1, 3) == "bh"  # cuML is 2-D only
+    assert resolve_engine("auto", _engines.CUDA_MAX_POINTS[3] + 1, 3) == "cells"  # cuML: 2-D only
 
 
 def test_cuml_without_the_package_or_in_3d_is_refused(no_gpu, fake_cuml):

@@ -9,13 +9,15 @@ openTSNE convention (no factor 4) plus, on request, the KL divergence of the un-
   sees CUDA).
 * ``fft``: our FFT-accelerated interpolation (Linderman et al. 2019) in numba and scipy.fft,
   2-D only; openTSNE's approximation with its parameters, computed faster; deterministic.
+* ``cells``: our far field over cells of nearby points (:mod:`synthscope.projection._cells`), a
+  flat two-level Barnes-Hut in numba, 3-D only; deterministic.
 * ``bh``: openTSNE's Barnes-Hut tree (theta = 0.5), 2-D and 3-D.
 * ``opentsne-fft``: openTSNE's own FFT interpolation (the reference for ``fft``).
 * ``cuml``: RAPIDS cuML's whole t-SNE run on a GPU (:mod:`synthscope.projection._cuml`), 2-D,
   when ``cuml`` imports; not a gradient engine.
 
 "auto" picks ``exact-cuda`` (then ``cuml`` in 2-D) when a GPU is there, else ``exact`` up to
-:data:`EXACT_MAX_POINTS`, then ``fft`` in 2-D and ``bh`` in 3-D. Per-call times by engine and
+:data:`EXACT_MAX_POINTS`, then ``fft`` in 2-D and ``cells`` in 3-D. Per-call times by engine and
 size come from ``python benchmarks/tsne.py --crossover`` (``benchmarks/results/tsne-crossover.json``).
 """
 
@@ -34,6 +36,7 @@ __all__ = [
     "ENGINES",
     "EXACT_MAX_POINTS",
     "Engine",
+    "CellEngine",
     "ExactEngine",
     "FFTEngine",
     "OpenTSNEEngine",
@@ -47,15 +50,13 @@ log = logging.getLogger(__name__)
 
 from synthscope.projection._request import ENGINES  # noqa: E402  (named once, with the request)
 
-# Largest n for which the exact kernel beats the tree/FFT engines on a 2-core CPU, per dims.
-# Measured per iteration (2-core AMD EPYC, AVX-512): in 2-D exact 30 ms vs FFT 80 ms at 10k and
-# 150 vs 80 ms at 20k; in 3-D exact 92 ms vs Barnes-Hut 390 ms at 20k and 370 vs 1,350 ms at 40k,
-# so in 3-D the O(n**2) kernel (~10 G pairs/s) still wins well past 40k; 100k is extrapolated.
-# Not yet re-measured against our own "fft" engine, which is faster than openTSNE's (per call at
-# 100k under load 8.8: 535 ms vs 3,067 ms), so the 2-D crossover is likely lower than 15k; the 3-D
-# one held (30k, synthetic layout, load 8.7: exact 928 ms vs Barnes-Hut 6,544 ms per call).
-# Re-measure with ``python benchmarks/tsne.py --crossover`` on a quiet machine.
-EXACT_MAX_POINTS = {2: 15_000, 3: 100_000}
+# Largest n for which "auto" keeps the exact kernel (no approximation) before the approximate
+# engine of that dimension. Per call (``python benchmarks/tsne.py --crossover``,
+# ``benchmarks/results/tsne-crossover.json``, 2 cores, load 4.3-4.6): in 3-D exact 12 ms vs cells
+# 10 ms at 5,000 points, 45 vs 26 ms at 10,000, 642 vs 123 ms at 40,000 (openTSNE's Barnes-Hut
+# 99, 335 and 3,673 ms); in 2-D exact 29 ms vs our FFT 61 ms at 10,000 and 109 vs 111 ms at
+# 20,000 (openTSNE's FFT 138 and 280 ms).
+EXACT_MAX_POINTS = {2: 15_000, 3: 5_000}
 # The GPU kernel keeps winning much further; beyond this a run takes minutes even there.
 CUDA_MAX_POINTS = {2: 60_000, 3: 150_000}
 
@@ -87,7 +88,12 @@ def resolve_engine(engine: str, n: int, dims: int) -> str:
             return "cuml"
         if n <= EXACT_MAX_POINTS[dims]:
             return "exact"
-        return "fft" if dims == 2 else "bh"
+        return "fft" if dims == 2 else "cells"
+    if engine == "cells" and dims != 3:
+        raise InvalidParameterError(
+            "engine 'cells' supports only dims=3; use 'fft' or 'exact' for dims=2",
+            parameter="engine",
+        )
     if engine in ("fft", "opentsne-fft") and dims != 2:
         raise InvalidParameterError(
             f"engine '{engine}' supports only dims=2 (the FFT interpolation is 2-D); "
@@ -151,36 +157,29 @@ class Attraction:
         _kernels.attraction(Y, self.order, self.indptr, self.indices, self.data, self.packed, att)
 
 
-class ExactEngine(Engine):
-    """All-pairs forces with the numba kernels, each pair once (deterministic)."""
+class _SparseAttractionEngine(Engine):
+    """An engine of ours: exact sparse attraction, and repulsion by :meth:`_repel`."""
 
-    name = "exact"
-
-    def __init__(self, P: sp.csr_matrix, dims: int, tile: int = _kernels.TILE) -> None:
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
         self.indptr = P.indptr.astype(np.int64)
         self.indices = P.indices.astype(np.int32)
         self.data = P.data.astype(np.float32)
         n = P.shape[0]
         self.dims = dims
-        self.tile = min(tile, n)
-        self.first, self.second = _kernels.tile_pairs(n, self.tile)
         self.attraction = Attraction(P, dims)
-        self.part = np.empty((self.first.shape[0], 2, dims + 1, self.tile), np.float32)
         self.rep = np.empty((dims, n))
         self.att = np.empty((dims, n))
         self.zrow = np.empty(n)
 
+    def _repel(self, Y: np.ndarray) -> float:
+        """Write the repulsive sums to ``self.rep`` and return ``Z = sum_{i != j} w_ij``."""
+        raise NotImplementedError
+
     def gradient(
         self, Y: np.ndarray, exaggeration: float, want_kl: bool
     ) -> tuple[np.ndarray, float | None]:
-        pairs = (self.tile, self.first, self.second, self.part)
-        if self.dims == 2:
-            _kernels.tile_forces_2d(Y[0], Y[1], *pairs)
-        else:
-            _kernels.tile_forces_3d(Y[0], Y[1], Y[2], *pairs)
-        _kernels.reduce_tiles(self.part, self.tile, self.rep, self.zrow)
+        Z = self._repel(Y)
         self.attraction(Y, self.att)
-        Z = float(np.sum(self.zrow))
         grad = exaggeration * self.att - self.rep / Z
         kl = None
         if want_kl:
@@ -188,7 +187,29 @@ class ExactEngine(Engine):
         return grad, kl
 
 
-class FFTEngine(Engine):
+class ExactEngine(_SparseAttractionEngine):
+    """All-pairs forces with the numba kernels, each pair once (deterministic)."""
+
+    name = "exact"
+
+    def __init__(self, P: sp.csr_matrix, dims: int, tile: int = _kernels.TILE) -> None:
+        super().__init__(P, dims)
+        n = P.shape[0]
+        self.tile = min(tile, n)
+        self.first, self.second = _kernels.tile_pairs(n, self.tile)
+        self.part = np.empty((self.first.shape[0], 2, dims + 1, self.tile), np.float32)
+
+    def _repel(self, Y: np.ndarray) -> float:
+        pairs = (self.tile, self.first, self.second, self.part)
+        if self.dims == 2:
+            _kernels.tile_forces_2d(Y[0], Y[1], *pairs)
+        else:
+            _kernels.tile_forces_3d(Y[0], Y[1], Y[2], *pairs)
+        _kernels.reduce_tiles(self.part, self.tile, self.rep, self.zrow)
+        return float(np.sum(self.zrow))
+
+
+class FFTEngine(_SparseAttractionEngine):
     """FFT-accelerated interpolation for the repulsion (2-D), exact sparse attraction.
 
     The same approximation as openTSNE's "fft" (:mod:`synthscope.projection._fft`), computed
@@ -202,26 +223,28 @@ class FFTEngine(Engine):
 
         if dims != 2:
             raise InvalidParameterError("the FFT engine is 2-D only")
-        self.indptr = P.indptr.astype(np.int64)
-        self.indices = P.indices.astype(np.int32)
-        self.data = P.data.astype(np.float32)
-        n = P.shape[0]
-        self.repulsion = FFTRepulsion(n)
-        self.attraction = Attraction(P, dims)
-        self.rep = np.empty((2, n))
-        self.att = np.empty((2, n))
-        self.zrow = np.empty(n)
+        super().__init__(P, dims)
+        self.repulsion = FFTRepulsion(P.shape[0])
 
-    def gradient(
-        self, Y: np.ndarray, exaggeration: float, want_kl: bool
-    ) -> tuple[np.ndarray, float | None]:
-        Z = self.repulsion(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
-        self.attraction(Y, self.att)
-        grad = exaggeration * self.att - self.rep / Z
-        kl = None
-        if want_kl:
-            kl = _kernels.kl_attraction_terms(Y, self.indptr, self.indices, self.data) + np.log(Z)
-        return grad, kl
+    def _repel(self, Y: np.ndarray) -> float:
+        return self.repulsion(Y[0], Y[1], self.rep[0], self.rep[1], self.zrow)
+
+
+class CellEngine(_SparseAttractionEngine):
+    """Far field over cells of nearby points for the repulsion (3-D), exact sparse attraction."""
+
+    name = "cells"
+
+    def __init__(self, P: sp.csr_matrix, dims: int) -> None:
+        from synthscope.projection._cells import CellRepulsion
+
+        if dims != 3:
+            raise InvalidParameterError("the cells engine is 3-D only")
+        super().__init__(P, dims)
+        self.repulsion = CellRepulsion(P.shape[0])
+
+    def _repel(self, Y: np.ndarray) -> float:
+        return self.repulsion(Y, self.rep, self.zrow)
 
 
 class OpenTSNEEngine(Engine):
@@ -333,6 +356,8 @@ def make_engine(name: str, P: sp.csr_matrix, dims: int) -> Engine:
         return TorchEngine(P, dims)
     if name == "fft":
         return FFTEngine(P, dims)
+    if name == "cells":
+        return CellEngine(P, dims)
     if name == "cuml":
         raise InvalidParameterError("'cuml' runs whole (see _cuml.cuml_tsne); it has no gradient")
     return OpenTSNEEngine(P, dims, "fft" if name == "opentsne-fft" else name)

@@ -34,7 +34,7 @@ __all__ = [
 
 METHODS = ("pca", "tsne", "umap")
 #: How t-SNE's gradient is computed (see ``_engines``); "auto" picks by size, dims and hardware.
-ENGINES = ("auto", "exact", "exact-cuda", "fft", "bh", "opentsne-fft", "cuml")
+ENGINES = ("auto", "exact", "exact-cuda", "fft", "cells", "bh", "opentsne-fft", "cuml")
 
 IterationCallback = Callable[[int, np.ndarray, "float | None"], "bool | None"]
 """``callback(iteration, embedding (n, dims) float32, kl or None)``; returning True stops the run

@@ -166,7 +166,7 @@ def tsne(
         Starting layout; "pca" and "random" are scaled to standard deviation 1e-4.
     seed : int
         Seeds every random step (randomised PCA, approximate neighbours, random init).
-    engine : {"auto", "exact", "exact-cuda", "fft", "bh"}
+    engine : {"auto", "exact", "exact-cuda", "fft", "cells", "bh", "opentsne-fft", "cuml"}
         How the gradient is computed; "auto" picks by size and dims (see ``_engines``).
     callback : callable, optional
         ``callback(iteration, embedding, kl)`` every ``callback_every`` iterations; returning

@@ -97,6 +97,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--frames", type=Path, help="a folder made by an earlier run")
     parser.add_argument("--quick", action="store_true", help="2,000 frames")
+    parser.add_argument(
+        "--noise", action="store_true", help="speckle-like noise frames instead of the phantom's"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--ws", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -114,11 +117,11 @@ def main() -> None:
         if frames is None:
             frames = Path(tmp) / "frames"
             began = time.perf_counter()
-            make_frames(frames, args.n, args.size)
+            make_frames(frames, args.n, args.size, phantom=not args.noise)
             print(
                 f"made {args.n} {args.size}x{args.size} frames in {time.perf_counter() - began:.0f} s"
             )
-        n_files = len(list((frames / "images").glob("*.png")))
+        n_files = len(list(frames.rglob("*.png")))
         modes = ["in-process", *(f"local:{w}" for w in args.workers)]
         runs: dict[str, list[dict]] = {mode: [] for mode in modes}
         for _ in range(args.repeats):  # interleaved, so drift in machine load hits all alike
@@ -139,6 +142,7 @@ def main() -> None:
         "cluster",
         {
             "frames": n_files,
+            "frame_kind": "speckle-like noise" if args.noise else "IVUS phantom",
             "size": args.size,
             "repeats": args.repeats,
             "targets": {"local:2 / in-process": "<= 1.2"},

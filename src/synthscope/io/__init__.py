@@ -4,9 +4,11 @@ from synthscope.io._atlas import AtlasLayout, atlas_tile, encode_png, pack_grid
 from synthscope.io._images import (
     DEFAULT_MAX_PIXELS,
     Frame,
+    ImageFile,
     is_dicom,
     read_frames,
     read_grayscale,
+    read_image_file,
     read_label_map,
 )
 from synthscope.io._properties import PROPERTY_COLUMNS, native_properties
@@ -36,6 +38,7 @@ __all__ = [
     "EmbeddingConfig",
     "Frame",
     "ImageEntry",
+    "ImageFile",
     "MAX_SPRITE_PX",
     "PROPERTY_COLUMNS",
     "RESIZE_METHOD",
@@ -46,6 +49,7 @@ __all__ = [
     "pack_grid",
     "read_frames",
     "read_grayscale",
+    "read_image_file",
     "read_label_map",
     "read_metadata_tsv",
     "read_projector_config",

@@ -18,7 +18,6 @@ ingested folder.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import tempfile
@@ -40,8 +39,7 @@ from synthscope.io import (
     PROPERTY_COLUMNS,
     Frame,
     ImageEntry,
-    native_properties,
-    read_frames,
+    read_image_file,
     resize_image,
     scan_folder,
 )
@@ -99,25 +97,18 @@ class _Decoded:
     size: int
 
 
-def _digest(path: Path) -> tuple[str, int]:
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha1")
-        return digest.hexdigest(), handle.tell()
-
-
 def _decode(
     entry: ImageEntry, resize: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> _Decoded:
-    # first: its errors say best what is wrong with a file (and it refuses bombs)
-    frames = read_frames(entry.file, max_pixels=max_pixels)
-    properties = native_properties(entry.file)
+    # Read once: the SHA-1 recorded is that of the very bytes decoded.
+    read = read_image_file(entry.file, max_pixels=max_pixels)
+    frames = read.frames
     if resize is not None:
         frames = [Frame(resize_image(f.image, resize), f.index) for f in frames]
     keys = [frame_key(entry.file, f.index) for f in frames]
     pixels = np.stack([pixel_vector(f.image, 64) for f in frames])
     thumbs = np.stack([make_thumbnail(f.image) for f in frames])
-    sha1, size = _digest(entry.file)
-    return _Decoded(keys, pixels, thumbs, properties, sha1, size)
+    return _Decoded(keys, pixels, thumbs, read.properties, read.sha1, read.size)
 
 
 def _decode_numbered(

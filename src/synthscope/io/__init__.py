@@ -13,7 +13,7 @@ from synthscope.io._images import (
 )
 from synthscope.io._properties import PROPERTY_COLUMNS, native_properties
 from synthscope.io._resize import RESIZE_METHOD, resize_image, resize_labels
-from synthscope.io._scan import ImageEntry, scan_folder
+from synthscope.io._scan import ImageEntry, iter_folder, scan_folder
 from synthscope.io._tf_projector import (
     CONFIG_NAME,
     MAX_SPRITE_PX,
@@ -24,6 +24,7 @@ from synthscope.io._tf_projector import (
     write_sprite,
 )
 from synthscope.io._tsv import (
+    iter_sidecar_table,
     read_metadata_tsv,
     read_sidecar_table,
     read_tensors_tsv,
@@ -45,6 +46,8 @@ __all__ = [
     "atlas_tile",
     "encode_png",
     "is_dicom",
+    "iter_folder",
+    "iter_sidecar_table",
     "native_properties",
     "pack_grid",
     "read_frames",

@@ -45,7 +45,7 @@ def _read_lines(path: Path) -> list[str]:
     return lines
 
 
-def _iter_lines(path: Path, chunk: int = 1 << 20) -> Iterator[str]:
+def _iter_lines(path: Path, chunk: int = 1 << 16) -> Iterator[str]:
     """The lines :func:`_read_lines` gives, read a chunk at a time (its errors: see the caller)."""
     blank: list[str] = []  # held until a later line shows they are not the trailing ones
     carry = ""

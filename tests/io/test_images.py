@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
+import hashlib
+import io
 import struct
 import zlib
 from pathlib import Path
@@ -162,3 +165,39 @@ def test_a_decoder_message_with_a_newline_stays_one_line(tmp_path):
     with pytest.raises(ImageReadError) as error:
         read_frames(path)
     assert "\n" not in str(error.value) and str(error.value).startswith(str(path))
+
+
+def test_a_file_read_once_gives_its_frames_properties_and_digest(tmp_path, monkeypatch):
+    from synthscope.io import native_properties, read_image_file
+
+    rng = np.random.default_rng(2)
+    pages = [Image.fromarray(rng.integers(0, 256, (9, 7), dtype=np.uint8)) for _ in range(3)]
+    pages[0].save(tmp_path / "cine.gif", save_all=True, append_images=pages[1:])
+    pages[0].convert("P").save(tmp_path / "pal.png")
+    Image.fromarray(RGB).save(tmp_path / "rgb.tif")
+    Image.fromarray(rng.integers(0, 65535, (5, 4)).astype(np.uint16)).save(tmp_path / "deep.png")
+    _dicom.write_monochrome(tmp_path / "a.dcm", np.arange(24, dtype=np.uint16).reshape(4, 6))
+    files = sorted(tmp_path.iterdir())
+    expected = {path: (read_frames(path), native_properties(path)) for path in files}
+    opened: list[Path] = []
+    real_open = io.open
+
+    def counting_open(file, *args, **kwargs):
+        if isinstance(file, str | Path) and Path(file).parent == tmp_path:
+            opened.append(Path(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", counting_open)  # pathlib's
+    monkeypatch.setattr(builtins, "open", counting_open)  # Pillow's and pydicom's
+    for path in files:
+        read = read_image_file(path)
+        frames, properties = expected[path]
+        assert [f.index for f in read.frames] == [f.index for f in frames]
+        for got, want in zip(read.frames, frames, strict=True):
+            assert got.image.mode == "L"
+            np.testing.assert_array_equal(np.asarray(got.image), np.asarray(want.image))
+        assert read.properties == properties
+        data = path.read_bytes()
+        opened.pop()
+        assert (read.sha1, read.size) == (hashlib.sha1(data).hexdigest(), len(data))
+    assert opened == files  # each file read once, for its frames, properties and digest alike

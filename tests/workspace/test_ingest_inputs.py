@@ -157,3 +157,19 @@ def test_a_workspace_from_before_files_were_recorded_still_shows_its_images(tmp_
     with Workspace.open(tmp_path / "ws") as ws:
         assert ws.read_image(1).shape == (40, 48)
         assert ws.is_recorded(real / "img001.png")
+
+
+def test_when_every_new_file_is_skipped_nothing_changes(tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("b.png", "a.png"):
+        (broken / name).write_bytes(b"not an image")
+    with pytest.raises(InputError, match=r"broken: no image could be read \(all were skipped\)"):
+        ingest(tmp_path / "ws", [broken], on_error="skip", workers=1)
+    assert not (tmp_path / "ws").exists()
+    real = tmp_path / "real"
+    write_images(real, 2)
+    ingest(tmp_path / "ws", [real], workers=1)
+    report = ingest(tmp_path / "ws", [real], [broken], on_error="skip", workers=1)
+    assert (report.added, report.already_present, report.n_points) == (0, 2, 2)
+    assert [Path(item.path).name for item in report.skipped] == ["a.png", "b.png"]

@@ -4,14 +4,16 @@ from synthscope.io._atlas import AtlasLayout, atlas_tile, encode_png, pack_grid
 from synthscope.io._images import (
     DEFAULT_MAX_PIXELS,
     Frame,
+    ImageFile,
     is_dicom,
     read_frames,
     read_grayscale,
+    read_image_file,
     read_label_map,
 )
 from synthscope.io._properties import PROPERTY_COLUMNS, native_properties
 from synthscope.io._resize import RESIZE_METHOD, resize_image, resize_labels
-from synthscope.io._scan import ImageEntry, scan_folder
+from synthscope.io._scan import ImageEntry, iter_folder, scan_folder
 from synthscope.io._tf_projector import (
     CONFIG_NAME,
     MAX_SPRITE_PX,
@@ -22,6 +24,7 @@ from synthscope.io._tf_projector import (
     write_sprite,
 )
 from synthscope.io._tsv import (
+    iter_sidecar_table,
     read_metadata_tsv,
     read_sidecar_table,
     read_tensors_tsv,
@@ -36,16 +39,20 @@ __all__ = [
     "EmbeddingConfig",
     "Frame",
     "ImageEntry",
+    "ImageFile",
     "MAX_SPRITE_PX",
     "PROPERTY_COLUMNS",
     "RESIZE_METHOD",
     "atlas_tile",
     "encode_png",
     "is_dicom",
+    "iter_folder",
+    "iter_sidecar_table",
     "native_properties",
     "pack_grid",
     "read_frames",
     "read_grayscale",
+    "read_image_file",
     "read_label_map",
     "read_metadata_tsv",
     "read_projector_config",

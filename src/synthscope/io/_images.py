@@ -11,29 +11,39 @@ inverted; ``RGB`` (8 or 16 bits) scaled from its stored bits to 0..255 and then 
 ``PALETTE COLOR`` through its palette, then luma; the ``YBR`` family by its Y, which is the luma
 (full range as is, partial range stretched from 16..235).
 
+A file is read once: :func:`read_image_file` decodes its bytes from memory and gives, from that one
+reading, its frames, its native properties and the SHA-1 of the very bytes decoded (what an
+ingest records), so nothing is read twice and the file cannot change in between.
+
 Two things are refused rather than guessed: a frame over ``max_pixels`` pixels (a decompression
 bomb: a 400 KB PNG can claim 20000 x 20000), and pixels that are NaN or infinite.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from synthscope.errors import ImageReadError
+from synthscope.io._properties import dicom_properties, pillow_properties
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
     "DICOM_SUFFIXES",
     "IMAGE_SUFFIXES",
     "Frame",
+    "ImageFile",
     "is_dicom",
     "read_frames",
+    "read_image_file",
     "read_grayscale",
     "read_label_map",
 ]
@@ -58,6 +68,23 @@ class Frame:
     index: int | None = None
 
 
+@dataclass(frozen=True)
+class ImageFile:
+    """An image file read once: its frames, its native properties, and its bytes' SHA-1 and size."""
+
+    frames: list[Frame]
+    properties: dict[str, Any]  # see synthscope.io.PROPERTY_COLUMNS
+    sha1: str
+    size: int
+
+
+@dataclass(frozen=True)
+class _Read:
+    frames: list[Frame]
+    properties: dict[str, Any]
+    data: bytes
+
+
 def is_dicom(path: Path) -> bool:
     """True for a ``.dcm``/``.dicom`` suffix, or an extensionless file with the DICM preamble."""
     suffix = path.suffix.lower()
@@ -75,7 +102,18 @@ def is_dicom(path: Path) -> bool:
 
 def read_frames(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> list[Frame]:
     """All frames of ``path`` as Pillow ``L`` images; raises :class:`ImageReadError` naming it."""
-    path = Path(path)
+    return _read(Path(path), max_pixels).frames
+
+
+def read_image_file(path: Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageFile:
+    """:func:`read_frames`, :func:`~synthscope.io.native_properties` and the SHA-1 and size of
+    ``path``'s bytes, from one reading of the file."""
+    read = _read(Path(path), max_pixels)
+    digest = hashlib.sha1(read.data, usedforsecurity=False).hexdigest()
+    return ImageFile(read.frames, read.properties, digest, len(read.data))
+
+
+def _read(path: Path, max_pixels: int) -> _Read:
     if is_dicom(path):
         return _read_dicom(path, max_pixels)
     return _read_pillow(path, max_pixels)
@@ -117,13 +155,14 @@ def _check_size(path: Path, width: int, height: int, max_pixels: int) -> None:
         raise _too_many_pixels(path, f"{width}x{height} = {width * height:,}", max_pixels)
 
 
-def _open_pillow(path: Path, max_pixels: int) -> Image.Image:
-    """``Image.open`` with our limit deciding: Pillow's own refuses above twice its default."""
+def _open_pillow(path: Path, max_pixels: int, data: bytes | None = None) -> Image.Image:
+    """``Image.open`` of ``path`` (or of its ``data``, already read) with our limit deciding:
+    Pillow's own refuses above twice its default."""
     with _PILLOW_LIMIT:
         current = Image.MAX_IMAGE_PIXELS
         if current is not None and current < max_pixels:
             Image.MAX_IMAGE_PIXELS = max_pixels
-    image = Image.open(path)
+    image = Image.open(path if data is None else io.BytesIO(data))
     try:
         _check_size(path, *image.size, max_pixels)
     except BaseException:
@@ -157,27 +196,35 @@ def _pillow_error(path: Path, error: BaseException, max_pixels: int) -> ImageRea
     return ImageReadError(path, f"cannot decode image ({type(error).__name__}: {error})")
 
 
-def _read_pillow(path: Path, max_pixels: int) -> list[Frame]:
+def _read_pillow(path: Path, max_pixels: int) -> _Read:
     try:
-        with _open_pillow(path, max_pixels) as image:
-            count = int(getattr(image, "n_frames", 1) or 1)
-            frames = []
-            for index in range(count):
-                if count > 1:
-                    image.seek(index)
-                    _check_size(path, *image.size, max_pixels)
-                image.load()  # decode now, so truncation is found here and not later
-                frames.append(Frame(_to_l(path, image), index if count > 1 else None))
-            return frames
+        data = path.read_bytes()
+        # Decoded from memory, the image holds no file: it is not closed, so that a single
+        # 'L' frame (most medical PNGs) is kept as decoded instead of copied.
+        image = _open_pillow(path, max_pixels, data)
+        properties = pillow_properties(image, path)  # before a frame is loaded or sought
+        count = int(getattr(image, "n_frames", 1) or 1)
+        frames = []
+        for index in range(count):
+            if count > 1:
+                image.seek(index)
+                _check_size(path, *image.size, max_pixels)
+            image.load()  # decode now, so truncation is found here and not later
+            frames.append(Frame(_to_l(path, image, keep=count == 1), index if count > 1 else None))
+        return _Read(frames, properties, data)
     except ImageReadError:
         raise
     except Exception as error:  # Pillow raises many types for corrupt data
         raise _pillow_error(path, error, max_pixels) from error
 
 
-def _to_l(path: Path, image: Image.Image) -> Image.Image:
+def _to_l(path: Path, image: Image.Image, *, keep: bool = False) -> Image.Image:
+    """``image`` as ``L``; with ``keep``, an ``L`` image itself (``convert`` would copy it: the
+    next frame of a multi-frame file is decoded into the same image)."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return _stretch_to_l(path, np.asarray(image))
+    if keep and image.mode == "L":
+        return image
     return image.convert("L")
 
 
@@ -215,12 +262,13 @@ def _scaled_to_l(values: np.ndarray, low: float, top: float) -> Image.Image:
     return Image.fromarray(np.clip(np.round(grey), 0, 255).astype(np.uint8), mode="L")
 
 
-def _read_dicom(path: Path, max_pixels: int) -> list[Frame]:
+def _read_dicom(path: Path, max_pixels: int) -> _Read:
     import pydicom
     from pydicom.errors import InvalidDicomError
 
     try:
-        dataset = pydicom.dcmread(path)
+        data = path.read_bytes()
+        dataset = pydicom.dcmread(io.BytesIO(data))
     except FileNotFoundError as error:
         raise ImageReadError(path, "file not found") from error
     except IsADirectoryError as error:
@@ -230,7 +278,7 @@ def _read_dicom(path: Path, max_pixels: int) -> list[Frame]:
     except Exception as error:  # pydicom raises many types for corrupt headers
         raise ImageReadError(path, f"not a readable DICOM file ({type(error).__name__})") from error
     try:
-        return _dicom_frames(path, dataset, max_pixels)
+        return _Read(_dicom_frames(path, dataset, max_pixels), dicom_properties(dataset), data)
     except ImageReadError:
         raise
     except MemoryError as error:

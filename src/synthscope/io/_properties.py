@@ -15,7 +15,7 @@ from PIL import Image
 
 from synthscope.errors import ImageReadError
 
-__all__ = ["PROPERTY_COLUMNS", "native_properties"]
+__all__ = ["PROPERTY_COLUMNS", "dicom_properties", "native_properties", "pillow_properties"]
 
 #: Column name -> what it holds; recorded for every point at ingest.
 PROPERTY_COLUMNS: dict[str, str] = {
@@ -47,26 +47,31 @@ _MODES = {
 }
 
 
+def pillow_properties(image: Image.Image, path: Path) -> dict[str, Any]:
+    """The properties of an image Pillow has just opened (before it loads or seeks a frame)."""
+    bits, channels = _MODES.get(image.mode, (8, len(image.getbands())))
+    fmt = (image.format or path.suffix.lstrip(".")).upper()
+    compression = image.info.get("compression")
+    if compression is None:
+        compression = {"PNG": "deflate", "JPEG": "jpeg", "BMP": "raw", "GIF": "lzw"}.get(
+            fmt, "unknown"
+        )
+    return {
+        "image_width": image.width,
+        "image_height": image.height,
+        "image_bit_depth": bits,
+        "image_channels": channels,
+        "image_format": fmt,
+        "image_compression": str(compression),
+        "image_photometric": None,
+        "image_pixel_spacing": None,
+    }
+
+
 def _pillow_properties(path: Path) -> dict[str, Any]:
     try:
         with Image.open(path) as image:
-            bits, channels = _MODES.get(image.mode, (8, len(image.getbands())))
-            fmt = (image.format or path.suffix.lstrip(".")).upper()
-            compression = image.info.get("compression")
-            if compression is None:
-                compression = {"PNG": "deflate", "JPEG": "jpeg", "BMP": "raw", "GIF": "lzw"}.get(
-                    fmt, "unknown"
-                )
-            return {
-                "image_width": image.width,
-                "image_height": image.height,
-                "image_bit_depth": bits,
-                "image_channels": channels,
-                "image_format": fmt,
-                "image_compression": str(compression),
-                "image_photometric": None,
-                "image_pixel_spacing": None,
-            }
+            return pillow_properties(image, path)
     except FileNotFoundError as error:
         raise ImageReadError(path, "file not found") from error
     except (OSError, SyntaxError, ValueError) as error:
@@ -83,6 +88,11 @@ def _dicom_properties(path: Path) -> dict[str, Any]:
         raise ImageReadError(path, "file not found") from error
     except (InvalidDicomError, OSError, ValueError, EOFError) as error:
         raise ImageReadError(path, f"not a readable DICOM file ({error})") from error
+    return dicom_properties(dataset)
+
+
+def dicom_properties(dataset: Any) -> dict[str, Any]:
+    """The properties of a DICOM dataset pydicom has read (with or without its pixels)."""
     spacing = getattr(dataset, "PixelSpacing", None)
     syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
     return {

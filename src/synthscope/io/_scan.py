@@ -4,20 +4,27 @@ A folder laid out as ``images/`` + ``labels/`` (+ ``frames.tsv``), the layout ``
 and ``synthscope generate`` write, is one set of images whose label maps sit beside them by stem.
 A ``frames.tsv`` or ``metadata.tsv`` (with a header row) beside the images adds columns, matched by a
 ``stem``, ``file``, ``filename``, ``name``, ``image`` or ``path`` column.
+
+:func:`iter_folder` never holds a folder in memory: the files found, the label maps and the
+sidecar tables' rows go to a private temporary SQLite database (on disk, deleted when closed),
+which sorts the files and looks the rest up, so a folder of any size is scanned in bounded memory.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from synthscope.errors import InputError
 from synthscope.io._images import DICOM_SUFFIXES, IMAGE_SUFFIXES, is_dicom
-from synthscope.io._tsv import read_sidecar_table
+from synthscope.io._tsv import iter_sidecar_table
 
-__all__ = ["GROUP_COLUMNS", "RESERVED_COLUMNS", "ImageEntry", "scan_folder"]
+__all__ = ["GROUP_COLUMNS", "RESERVED_COLUMNS", "ImageEntry", "iter_folder", "scan_folder"]
 
 SIDECAR_NAMES = ("frames.tsv", "metadata.tsv")
 KEY_COLUMNS = ("stem", "file", "filename", "name", "image", "path")
@@ -41,53 +48,124 @@ class ImageEntry:
     extras: dict[str, str | None] = field(default_factory=dict)
 
 
-def _image_files(root: Path, exclude: frozenset[Path] = frozenset()) -> list[Path]:
-    found = []
-    for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(
-            name
-            for name in subdirectories
-            if not name.startswith(".") and Path(directory, name) not in exclude
-        )
-        for name in files:
-            if name.startswith("."):
-                continue
-            path = Path(directory, name)
-            suffix = path.suffix.lower()
-            if (
-                suffix in IMAGE_SUFFIXES
-                or suffix in DICOM_SUFFIXES
-                or (not suffix and is_dicom(path))
-            ):
-                found.append(path)
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
+_STORE = """
+CREATE TABLE found (key BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE labels (stem TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (stem, key)) WITHOUT ROWID;
+CREATE TABLE sidecar (directory TEXT, name TEXT, record TEXT, PRIMARY KEY (directory, name));
+"""
 
 
-def _sidecar(directory: Path) -> dict[str, dict[str, str | None]]:
-    """Rows of the sidecar table in ``directory``, keyed by every name a row can be matched by."""
-    for name in SIDECAR_NAMES:
-        table = directory / name
-        if table.is_file():
-            break
-    else:
-        return {}
-    columns, rows = read_sidecar_table(table)
-    key = next((column for column in KEY_COLUMNS if column in columns), None)
-    if key is None:
-        raise InputError(
-            table, f"needs one of the columns {', '.join(KEY_COLUMNS)} to match images"
-        )
-    index = columns.index(key)
-    keyed: dict[str, dict[str, str | None]] = {}
-    for row in rows:
-        value = row[index]
-        if value is None:
+def _key(relative: str) -> bytes:
+    """A sort key whose byte order is Python's string order (code points, lone surrogates too)."""
+    return relative.encode("utf-32-be", "surrogatepass")
+
+
+def _relative(key: bytes) -> str:
+    return key.decode("utf-32-be", "surrogatepass")
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """``(stem, suffix)`` of a file name as :class:`~pathlib.PurePath` splits it, without one."""
+    dot = name.rfind(".")
+    return (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+
+
+def _is_image(path: str, name: str) -> bool:
+    suffix = _split_suffix(name)[1].lower()
+    return (
+        suffix in IMAGE_SUFFIXES
+        or suffix in DICOM_SUFFIXES
+        or (not suffix and is_dicom(Path(path)))
+    )
+
+
+def _walk(root: Path, exclude: frozenset[Path]) -> Iterator[str]:
+    """The relative POSIX paths of the images under ``root``, in no order; as ``os.walk`` does,
+    links to folders are not followed and folders that cannot be listed are passed over."""
+    stack = [(str(root), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            listing = os.scandir(directory)
+        except OSError:
             continue
-        record = {column: cell for column, cell in zip(columns, row, strict=True) if column != key}
-        keyed[value] = record
-        keyed[Path(value).name] = record
-        keyed[Path(value).stem] = record
-    return keyed
+        with listing:
+            for item in listing:
+                try:
+                    is_dir = item.is_dir()
+                except OSError:
+                    is_dir = False
+                if item.name.startswith("."):
+                    continue
+                if is_dir:
+                    if Path(item.path) not in exclude and not item.is_symlink():
+                        stack.append((item.path, f"{prefix}{item.name}/"))
+                elif _is_image(item.path, item.name):
+                    yield prefix + item.name
+
+
+class _Sidecars:
+    """The sidecar tables met so far, in the store: each directory's rows by every matching name."""
+
+    def __init__(self, store: sqlite3.Connection) -> None:
+        self._store = store
+        self._loaded: set[str] = set()
+
+    def load(self, directory: Path, table_folder: Path | None = None) -> bool:
+        """Load the table in ``table_folder`` (``directory``'s own by default) as ``directory``'s;
+        whether it matched any row."""
+        self._loaded.add(str(directory))
+        for name in SIDECAR_NAMES:
+            table = (table_folder or directory) / name
+            if table.is_file():
+                break
+        else:
+            return False
+        columns, rows = iter_sidecar_table(table)
+        key = next((column for column in KEY_COLUMNS if column in columns), None)
+        if key is None:
+            raise InputError(
+                table, f"needs one of the columns {', '.join(KEY_COLUMNS)} to match images"
+            )
+        index = columns.index(key)
+        matched = 0
+
+        def named() -> Iterator[tuple[str, str, str]]:
+            nonlocal matched
+            for row in rows:
+                value = row[index]
+                if value is None:
+                    continue
+                record = json.dumps(
+                    {
+                        column: cell
+                        for column, cell in zip(columns, row, strict=True)
+                        if column != key
+                    }
+                )
+                matched += 1
+                path = Path(value)
+                for name in (value, path.name, path.stem):
+                    yield str(directory), name, record
+
+        # Later rows win, as they would in a dict keyed the same three ways.
+        self._store.executemany("INSERT OR REPLACE INTO sidecar VALUES (?, ?, ?)", named())
+        return matched > 0
+
+    def record(self, directory: str, names: tuple[str, ...]) -> dict[str, str | None] | None:
+        """The first non-empty row of ``directory``'s table matching one of ``names``, in order."""
+        if directory not in self._loaded:
+            self.load(Path(directory))
+        found = dict(
+            self._store.execute(
+                "SELECT name, record FROM sidecar WHERE directory = ? AND name IN (?, ?, ?)",
+                (directory, *names),
+            ).fetchall()
+        )
+        for name in names:
+            if name in found and (record := json.loads(found[name])):
+                return record
+        return None
 
 
 def _extras_and_group(record: dict[str, str | None]) -> tuple[dict[str, str | None], str | None]:
@@ -107,6 +185,16 @@ def scan_folder(
 
     Folders in ``exclude`` (a workspace inside the folder, say) and hidden ones are not entered.
     """
+    return list(iter_folder(root, source, exclude=exclude))
+
+
+def iter_folder(
+    root: str | Path, source: str, *, exclude: Sequence[str | Path] = ()
+) -> Iterator[ImageEntry]:
+    """:func:`scan_folder`'s entries one at a time, in bounded memory (see the module's notes).
+
+    A folder that is missing or holds no images is refused before the first entry.
+    """
     root = Path(root)
     if not root.is_dir():
         raise InputError(root, "folder not found" if not root.exists() else "is not a folder")
@@ -115,35 +203,44 @@ def scan_folder(
     image_root, label_root = root, None
     if (root / "images").is_dir() and (root / "labels").is_dir():
         image_root, label_root = root / "images", root / "labels"
-    files = _image_files(image_root, skip)
-    if not files:
-        raise InputError(root, "holds no images (PNG, JPEG, TIFF, BMP, GIF, WebP or DICOM)")
-
-    label_maps = {}
-    if label_root is not None:
-        label_maps = {path.stem: path for path in _image_files(label_root, skip)}
-    sidecars: dict[Path, dict[str, dict[str, str | None]]] = {}
-    if label_root is not None:
-        sidecars[image_root] = _sidecar(root) or _sidecar(image_root)
-
-    entries = []
-    for path in files:
-        directory = path.parent
-        if directory not in sidecars:
-            sidecars[directory] = _sidecar(directory)
-        table = sidecars[directory]
-        relative = path.relative_to(image_root)
-        record = table.get(relative.as_posix()) or table.get(path.name) or table.get(path.stem)
-        extras, group = _extras_and_group(record) if record else ({}, None)
-        if group is None and len(relative.parts) > 1:
-            group = relative.parts[0]
-        entries.append(
-            ImageEntry(
-                file=path,
+    # "": SQLite's private temporary database, on disk beyond a small page cache.
+    with closing(sqlite3.connect("")) as store:
+        store.executescript(_STORE)
+        store.executemany(
+            "INSERT INTO found VALUES (?)", ((_key(name),) for name in _walk(image_root, skip))
+        )
+        if store.execute("SELECT 1 FROM found").fetchone() is None:
+            raise InputError(root, "holds no images (PNG, JPEG, TIFF, BMP, GIF, WebP or DICOM)")
+        if label_root is not None:
+            store.executemany(
+                "INSERT INTO labels VALUES (?, ?)",
+                (
+                    (_split_suffix(name.rpartition("/")[2])[0], _key(name))
+                    for name in _walk(label_root, skip)
+                ),
+            )
+        sidecars = _Sidecars(store)
+        if label_root is not None:
+            sidecars.load(image_root, root) or sidecars.load(image_root, image_root)
+        for (key,) in store.execute("SELECT key FROM found ORDER BY key"):
+            relative = _relative(key)  # "sub/name.png": plain names joined by "/"
+            folder, _, name = relative.rpartition("/")
+            stem = _split_suffix(name)[0]
+            directory = f"{image_root}/{folder}" if folder else str(image_root)
+            record = sidecars.record(directory, (relative, name, stem))
+            extras, group = _extras_and_group(record) if record else ({}, None)
+            if group is None and folder:
+                group = folder.partition("/")[0]
+            label_map = None
+            if label_root is not None:  # the last in sorted order, as a dict by stem would keep
+                (last,) = store.execute(
+                    "SELECT max(key) FROM labels WHERE stem = ?", (stem,)
+                ).fetchone()
+                label_map = None if last is None else label_root / _relative(last)
+            yield ImageEntry(
+                file=image_root / relative,
                 source=source,
                 group=group,
-                label_map=label_maps.get(path.stem),
+                label_map=label_map,
                 extras=extras,
             )
-        )
-    return entries

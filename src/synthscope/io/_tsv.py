@@ -1,14 +1,15 @@
 """Tab-separated files: tensor tables, metadata tables and the sidecar tables beside image folders.
 
 The TensorFlow Embedding Projector's header rule applies to metadata: a file whose first line holds
-a tab has a header row; a single-column file has none.
+a tab has a header row; a single-column file has none. A sidecar table can be read a row at a time
+(:func:`iter_sidecar_table`), so that a folder's table of any length is never held whole.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from synthscope.errors import TableError
 
 __all__ = [
     "read_metadata_tsv",
+    "iter_sidecar_table",
     "read_sidecar_table",
     "read_tensors_tsv",
     "write_metadata_tsv",
@@ -41,6 +43,29 @@ def _read_lines(path: Path) -> list[str]:
     while lines and not lines[-1].strip():
         lines.pop()  # a trailing newline or blank lines at the end are not rows
     return lines
+
+
+def _iter_lines(path: Path, chunk: int = 1 << 16) -> Iterator[str]:
+    """The lines :func:`_read_lines` gives, read a chunk at a time (its errors: see the caller)."""
+    blank: list[str] = []  # held until a later line shows they are not the trailing ones
+    carry = ""
+    with path.open(encoding="utf-8-sig") as handle:  # newlines translated, as read_text does
+        while text := handle.read(chunk):
+            pieces = (carry + text).splitlines(keepends=True)
+            # The last piece may continue in the next chunk; every line break is one character.
+            carry = pieces.pop()
+            for piece in pieces:
+                line = piece[:-1]
+                if line.strip():
+                    yield from blank
+                    blank.clear()
+                    yield line
+                else:
+                    blank.append(line)
+    last = carry.splitlines()[0] if carry else None
+    if last is not None and last.strip():
+        yield from blank
+        yield last
 
 
 def _is_number(text: str) -> bool:
@@ -131,20 +156,37 @@ def read_metadata_tsv(
 
 def read_sidecar_table(path: str | Path) -> tuple[list[str], list[list[str | None]]]:
     """Read a ``frames.tsv``/``metadata.tsv`` beside images: always a header row, one or more columns."""
+    columns, rows = iter_sidecar_table(path)
+    return columns, list(rows)
+
+
+def iter_sidecar_table(path: str | Path) -> tuple[list[str], Iterator[list[str | None]]]:
+    """:func:`read_sidecar_table`'s columns, and its rows one at a time (empty cells as None)."""
     path = Path(path)
-    lines = _read_lines(path)
-    if not lines:
+    try:
+        for _ in _iter_lines(path):  # a first pass: a file that is not text fails before any row
+            pass
+    except (OSError, UnicodeDecodeError):
+        _read_lines(path)  # raises the TableError a whole read gives (with the byte offset)
+        raise
+    lines = _iter_lines(path)
+    header = next(lines, None)
+    if header is None:
         raise TableError(path, "has no header row")
-    columns = [name.strip() for name in lines[0].split("\t")]
-    rows: list[list[str | None]] = []
-    for number, line in enumerate(lines[1:], start=2):
+    columns = [name.strip() for name in header.split("\t")]
+    return columns, _sidecar_rows(path, columns, lines)
+
+
+def _sidecar_rows(
+    path: Path, columns: list[str], lines: Iterator[str]
+) -> Iterator[list[str | None]]:
+    for number, line in enumerate(lines, start=2):
         fields = line.split("\t")
         if len(fields) != len(columns):
             raise TableError(
                 path, f"has {len(fields)} fields where the header has {len(columns)}", row=number
             )
-        rows.append([field if field != "" else None for field in fields])
-    return columns, rows
+        yield [field if field != "" else None for field in fields]
 
 
 def _format_cell(value: Cell) -> str:

@@ -9,8 +9,10 @@ comes back as a :class:`Failure` naming it, so the driver stops at the first one
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
@@ -78,16 +80,18 @@ def batch_size_for(executor: Executor, n_items: int, *, most: int | None = None)
     return max(1, min(most, math.ceil(n_items / (8 * executor.slots))))
 
 
-def _batches(items: Sequence[Item], size: int) -> Iterator[list[Item]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
+def _batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def decode_in_order(
     executor: Executor,
-    items: Sequence[Item],
+    items: Iterable[Item],
     work: Callable[[Item], Result],
     *,
+    total: int | None = None,
     on_error: str = "fail",
     skipped: list[Skipped] | None = None,
     progress: ProgressCallback | None = None,
@@ -99,17 +103,26 @@ def decode_in_order(
     ``work`` runs where the executor runs it (so on a cluster it must be picklable: a module
     function or a :func:`functools.partial` of one). With ``on_error='fail'`` the first
     unreadable item (in order) raises its ImageReadError; with ``'skip'`` it is appended to
-    ``skipped`` and the rest go on. ``progress`` gets ``(items done, items)``.
+    ``skipped`` and the rest go on. ``progress`` gets ``(items done, items)``. ``items`` may be
+    any iterable when ``total`` says how many it holds: it is read only a few batches ahead.
     """
     if on_error not in ON_ERROR:
         check_value("on_error", on_error, Options(*ON_ERROR))
     progress = progress or no_progress
-    total = len(items)
+    total = len(items) if total is None else total
     size = batch_size or batch_size_for(executor, total)
     progress(0, total)
     done = 0
-    with closing(executor.imap(partial(guarded, work), _batches(items, size))) as results:
-        for batch, outcomes in zip(_batches(items, size), results, strict=False):
+    sent: deque[list[Item]] = deque()  # the batches handed out and not yet back
+
+    def batches() -> Iterator[list[Item]]:
+        for batch in _batches(items, size):
+            sent.append(batch)
+            yield batch
+
+    with closing(executor.imap(partial(guarded, work), batches())) as results:
+        for outcomes in results:
+            batch = sent.popleft()
             for item, outcome in zip(batch, outcomes, strict=True):
                 if isinstance(outcome, Failure):
                     if on_error == "fail":

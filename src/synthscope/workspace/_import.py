@@ -9,7 +9,6 @@ shows recorded files only); the others get a blank thumbnail and are listed in t
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ import numpy as np
 
 from synthscope._files import save_npy_atomic, staged_folder
 from synthscope.errors import ImageReadError, WorkspaceError
-from synthscope.io import read_frames, read_label_map, read_metadata_tsv, read_tensors_tsv
+from synthscope.io import read_image_file, read_label_map, read_metadata_tsv, read_tensors_tsv
 from synthscope.workspace._decode import Skipped, decode_in_parallel
 from synthscope.workspace._store import FileRecord, Workspace, check_name, frame_key, split_frame
 from synthscope.workspace._thumbs import THUMB_SIZE, make_thumbnail, write_tiles
@@ -53,15 +52,14 @@ def _kind(values: list[str | None]) -> str:
 
 def _thumbnail(path: str) -> tuple[np.ndarray, FileRecord]:
     file, frame = split_frame(path)
-    frames = read_frames(file)
+    read = read_image_file(file)
+    frames = read.frames
     if frame is None and len(frames) > 1:
         raise ImageReadError(file, f"has {len(frames)} frames; name one as {file}#0")
     chosen = next((f for f in frames if f.index == frame), None)
     if chosen is None:
         raise ImageReadError(file, f"has no frame {frame} ({len(frames)} frames)")
-    with file.open("rb") as handle:
-        sha1 = hashlib.file_digest(handle, "sha1").hexdigest()
-    return make_thumbnail(chosen.image), (str(file), "image", sha1, file.stat().st_size)
+    return make_thumbnail(chosen.image), (str(file), "image", read.sha1, read.size)
 
 
 def _in_bundle(value: str | None, bundle: Path) -> str | None:

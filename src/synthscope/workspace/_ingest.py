@@ -1,8 +1,10 @@
 """Ingest folders of real and generated images into a workspace, all or nothing, in any size.
 
 Files are decoded in batches, here or on a Dask cluster (see :mod:`._cluster`), and the driver
-writes each batch's rows as they come into temporary files (vectors, thumbnails, atlas tiles, and
-the points' records spooled to disk), so memory stays bounded by a batch, not by the number of
+writes each batch's rows as they come into temporary files (vectors, thumbnails, atlas tiles),
+while what it must remember of every file (which were named, read, recorded, their SHA-1 ...)
+goes to the ingest's :class:`~._ledger.Ledger` on disk, as the folders are scanned into one
+(:func:`~synthscope.io.iter_folder`): memory stays bounded by a batch, not by the number of
 images. Only when every file is done are the files renamed into place and the points committed
 to the database, which has the last word: a bad file (with ``on_error='fail'``) leaves the
 workspace exactly as it was, and a new workspace is built in a temporary folder and renamed into
@@ -18,15 +20,12 @@ ingested folder.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
@@ -40,23 +39,17 @@ from synthscope.io import (
     PROPERTY_COLUMNS,
     Frame,
     ImageEntry,
-    native_properties,
-    read_frames,
+    iter_folder,
+    read_image_file,
     resize_image,
-    scan_folder,
 )
 from synthscope.io._resize import RESIZE
 from synthscope.workspace._cluster import Executor, executor_for
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_order
 from synthscope.workspace._embed import extractor_provenance
+from synthscope.workspace._ledger import Ledger
 from synthscope.workspace._npy import iter_row_blocks, npy_rows
-from synthscope.workspace._store import (
-    SOURCE_FOLDER,
-    FileRecord,
-    Workspace,
-    frame_key,
-    split_frame,
-)
+from synthscope.workspace._store import SOURCE_FOLDER, Workspace, frame_key
 from synthscope.workspace._thumbs import THUMB_SIZE, TileWriter, make_thumbnail
 
 __all__ = ["IngestReport", "ingest"]
@@ -99,25 +92,18 @@ class _Decoded:
     size: int
 
 
-def _digest(path: Path) -> tuple[str, int]:
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha1")
-        return digest.hexdigest(), handle.tell()
-
-
 def _decode(
     entry: ImageEntry, resize: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> _Decoded:
-    # first: its errors say best what is wrong with a file (and it refuses bombs)
-    frames = read_frames(entry.file, max_pixels=max_pixels)
-    properties = native_properties(entry.file)
+    # Read once: the SHA-1 recorded is that of the very bytes decoded.
+    read = read_image_file(entry.file, max_pixels=max_pixels)
+    frames = read.frames
     if resize is not None:
         frames = [Frame(resize_image(f.image, resize), f.index) for f in frames]
     keys = [frame_key(entry.file, f.index) for f in frames]
     pixels = np.stack([pixel_vector(f.image, 64) for f in frames])
     thumbs = np.stack([make_thumbnail(f.image) for f in frames])
-    sha1, size = _digest(entry.file)
-    return _Decoded(keys, pixels, thumbs, properties, sha1, size)
+    return _Decoded(keys, pixels, thumbs, read.properties, read.sha1, read.size)
 
 
 def _decode_numbered(
@@ -127,47 +113,23 @@ def _decode_numbered(
     return _decode(numbered[1], resize, max_pixels)
 
 
-def _scan(real: Sequence[Path], fake: Sequence[Path], workspace: Path) -> list[ImageEntry]:
-    entries: list[ImageEntry] = []
-    seen: dict[Path, tuple[str, Path]] = {}
+def _scan(ledger: Ledger, real: Sequence[Path], fake: Sequence[Path], workspace: Path) -> None:
+    """Name every image under the folders in ``ledger``, real folders first."""
     for source, folders in (("real", real), ("fake", fake)):
         for folder in folders:
             root = Path(folder).resolve()
-            for entry in scan_folder(folder, source, exclude=[workspace]):
-                if entry.file in seen:  # overlapping folders: first mention wins
-                    first_source, first_folder = seen[entry.file]
-                    if first_source != source:  # real folders come first: this one is fake
-                        raise InputError(
-                            entry.file,
-                            f"is given as real (--real {first_folder}) and as generated "
-                            f"(--fake {root}); a file can be only one",
-                        )
-                    continue
-                seen[entry.file] = (source, root)
+            for entry in iter_folder(folder, source, exclude=[workspace]):
                 # The folder scopes the entry's group: see SOURCE_FOLDER.
                 extras = {**entry.extras, SOURCE_FOLDER: str(root)}
-                entries.append(replace(entry, extras=extras))
-    return entries
-
-
-class _Files:
-    """The files decoded (for the workspace's record) and those repeating an earlier one's bytes."""
-
-    def __init__(self, known: dict[str, str | None]) -> None:
-        self.records: list[FileRecord] = []
-        self.duplicates: list[tuple[str, str]] = []
-        self._first = {}
-        for path, sha1 in known.items():
-            if sha1:
-                self._first.setdefault(sha1, path)
-
-    def add(self, entry: ImageEntry, result: _Decoded) -> None:
-        self.records.append((str(entry.file), "image", result.sha1, result.size))
-        if entry.label_map is not None:
-            self.records.append((str(entry.label_map), "label_map", None, None))
-        earlier = self._first.setdefault(result.sha1, str(entry.file))
-        if earlier != str(entry.file):
-            self.duplicates.append((str(entry.file), earlier))
+                first = ledger.add(replace(entry, extras=extras), str(root))
+                # Overlapping folders: the first mention wins, unless it named the other source
+                # (real folders come first: this one is fake).
+                if first is not None and first[0] != source:
+                    raise InputError(
+                        entry.file,
+                        f"is given as real (--real {first[1]}) and as generated "
+                        f"(--fake {root}); a file can be only one",
+                    )
 
 
 def _is_number(value: str | None) -> bool:
@@ -180,25 +142,26 @@ def _is_number(value: str | None) -> bool:
     return True
 
 
-def _column_kinds(entries: Sequence[ImageEntry], known: dict[str, str]) -> dict[str, str]:
-    names: dict[str, None] = {}
-    for entry in entries:
-        names.update(dict.fromkeys(entry.extras))
-    kinds = {}
-    for name in names:
-        numeric = all(_is_number(entry.extras.get(name)) for entry in entries)
-        kinds[name] = known.get(name, "real" if numeric else "text")
-    return kinds
+class _ColumnKinds:
+    """Whether each metadata column of the files read holds only numbers (then it is 'real')."""
+
+    def __init__(self) -> None:
+        self._numeric: dict[str, bool] = {}  # in order of first appearance
+
+    def add(self, extras: dict[str, str | None]) -> None:
+        for name, value in extras.items():
+            self._numeric[name] = self._numeric.get(name, True) and _is_number(value)
+
+    def kinds(self, known: dict[str, str]) -> dict[str, str]:
+        return {
+            name: known.get(name, "real" if numeric else "text")
+            for name, numeric in self._numeric.items()
+        }
 
 
-def _records(
-    spool: IO[str], entries: Sequence[ImageEntry], kinds: dict[str, str]
-) -> Iterator[dict[str, object]]:
-    """The points' database records, one spooled file at a time (see :func:`_write_files`)."""
-    spool.seek(0)
-    for line in spool:
-        index, keys, properties = json.loads(line)
-        entry = entries[index]
+def _records(ledger: Ledger, kinds: dict[str, str]) -> Iterator[dict[str, object]]:
+    """The points' database records, one file read at a time (see :func:`_write_files`)."""
+    for entry, keys, properties in ledger.points():
         extras: dict[str, object] = {}
         for name, value in entry.extras.items():
             if kinds[name] == "real":
@@ -224,15 +187,15 @@ class _NothingRead(Exception):
 def _write_files(
     workspace: Workspace,
     numbered: Iterator[tuple[tuple[int, ImageEntry], _Decoded]],
-    spool: IO[str],
-    read: bytearray,
-    files: _Files,
+    ledger: Ledger,
+    columns: _ColumnKinds,
+    duplicates: list[tuple[str, str]],
 ) -> int:
     """Stream decoded files into pixels64, thumbnails and tiles after the workspace's points.
 
-    Each file's place in the ingest, point keys and native properties go to ``spool`` (one JSON
-    line per file) and ``read[place]`` is set. Every file appears only when all are written.
-    Returns the rows added.
+    Each file read goes to ``ledger`` (its point keys, properties, SHA-1) and its metadata to
+    ``columns``; one repeating an earlier file's bytes to ``duplicates``. Every file appears only
+    when all are written. Returns the rows added.
     """
     n_old = workspace.n_points
     thumbs_file = workspace.path / "thumbs" / "thumbs64.npy"
@@ -248,12 +211,15 @@ def _write_files(
             for block in iter_row_blocks(thumbs_file, n_old):
                 thumbs.append(block)
         for (place, entry), result in numbered:
-            files.add(entry, result)
+            earlier = ledger.read(
+                place, entry, result.keys, result.properties, result.sha1, result.size
+            )
+            if earlier is not None:
+                duplicates.append((str(entry.file), earlier))
+            columns.add(entry.extras)
             pixels.append(pixels_to_float(result.pixels))
             thumbs.append(result.thumbs)
             tiles.add(result.thumbs)
-            spool.write(json.dumps([place, result.keys, result.properties]) + "\n")
-            read[place] = 1
         if pixels.n_rows == n_old:
             raise _NothingRead
         tiles.finish()
@@ -262,45 +228,46 @@ def _write_files(
 
 def _append(
     workspace: Workspace,
-    todo: Sequence[ImageEntry],
+    ledger: Ledger,
+    n_new: int,
     executor: Executor,
     *,
     resize: int | None,
     max_pixels: int,
     on_error: str,
     skipped: list[Skipped],
-    files: _Files,
+    duplicates: list[tuple[str, str]],
     progress: ProgressCallback | None,
 ) -> int:
-    """Decode ``todo`` and append its points: files first, then the database has the last word."""
+    """Decode the ``n_new`` new files of ``ledger`` and append their points: files first, then
+    the database has the last word."""
     if workspace.n_points and PIXELS not in workspace.features():
         raise WorkspaceError(
             f"{workspace.path}: holds imported vectors without images; ingest into a new workspace"
         )
     numbered = decode_in_order(
         executor,
-        list(enumerate(todo)),
+        ledger.new(),
         functools.partial(_decode_numbered, resize=resize, max_pixels=max_pixels),
+        total=n_new,
         on_error=on_error,
         skipped=skipped,
         progress=progress,
         name_of=lambda item: item[1].file,
     )
-    read = bytearray(len(todo))
-    # Unnamed and deleted at once: a crash leaves no spool behind.
-    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=workspace.path) as spool:
-        added = _write_files(workspace, numbered, spool, read, files)
-        known = {name: workspace.column_kind(name) for name in workspace.columns()}
-        kinds = _column_kinds([entry for entry, ok in zip(todo, read, strict=True) if ok], known)
-        kinds.update({name: kind for name, kind in PROPERTY_KINDS.items() if name not in known})
-        raised = max_pixels > workspace.max_pixels  # remembered, so its images can be shown later
-        workspace.append_points(
-            _records(spool, todo, kinds),
-            {k: v for k, v in kinds.items() if k not in known},
-            computed=(SOURCE_FOLDER, *PROPERTY_KINDS),
-            files=files.records,
-            meta={"setting:max_pixels": str(max_pixels)} if raised else None,
-        )
+    columns = _ColumnKinds()
+    added = _write_files(workspace, numbered, ledger, columns, duplicates)
+    known = {name: workspace.column_kind(name) for name in workspace.columns()}
+    kinds = columns.kinds(known)
+    kinds.update({name: kind for name, kind in PROPERTY_KINDS.items() if name not in known})
+    raised = max_pixels > workspace.max_pixels  # remembered, so its images can be shown later
+    workspace.append_points(
+        _records(ledger, kinds),
+        {k: v for k, v in kinds.items() if k not in known},
+        computed=(SOURCE_FOLDER, *PROPERTY_KINDS),
+        files=ledger.files(),
+        meta={"setting:max_pixels": str(max_pixels)} if raised else None,
+    )
     return added
 
 
@@ -376,71 +343,69 @@ def _ingest(
     max_pixels: int,
     progress: ProgressCallback | None,
 ) -> IngestReport:
-    entries = _scan([Path(p) for p in real], [Path(p) for p in fake], path)
-    present: dict[str, str] = {}
-    known: dict[str, str | None] = {}
-    if exists:
-        with Workspace.open(path) as existing:
-            for stored_path, source in existing.rows(["path", "source"]):
-                present[str(split_frame(stored_path)[0])] = source
-            known = existing.recorded_files("image")
-            stored = existing.resize
-            if stored is None and resize is not None and existing.n_points == 0:
-                existing.set_setting("resize", resize)  # an empty workspace takes any size
-                stored = resize
-        if resize is not None and resize != stored:
-            raise fail(
-                "resize",
-                f"must match the workspace's: {path} stores images "
-                + (f"at {stored} x {stored}" if stored else "at their own size")
-                + f" (got {resize})",
-            )
-        resize = stored
-    for entry in entries:
-        before = present.get(str(entry.file))
-        if before is not None and before != entry.source:
-            raise InputError(
-                entry.file,
-                f"is already in {path} as {'real' if before == 'real' else 'generated'}; "
-                f"it cannot be added as {'real' if entry.source == 'real' else 'generated'} too",
-            )
-    todo = [entry for entry in entries if str(entry.file) not in present]
-    already = len(entries) - len(todo)
-
-    def unchanged() -> IngestReport:
-        n = Workspace.open(path).n_points if exists else 0
-        return IngestReport(path, 0, already, n, False, skipped)
-
-    skipped: list[Skipped] = []
-    if not todo:
-        return unchanged()
-    files = _Files(known)
-    options = {
-        "resize": resize,
-        "max_pixels": max_pixels,
-        "on_error": on_error,
-        "skipped": skipped,
-        "files": files,
-        "progress": progress,
-    }
-    try:
+    with Ledger() as ledger:
+        _scan(ledger, [Path(p) for p in real], [Path(p) for p in fake], path)
         if exists:
-            with Workspace.open(path) as target:
-                added = _append(target, todo, executor, **options)
-                n_points = target.n_points
-        else:
-            # A new workspace appears whole or not at all (an empty folder made for it is fine).
-            with staged_folder(path) as staging, Workspace.create(staging) as target:
-                if resize is not None:
-                    target.set_setting("resize", resize)
-                added = _append(target, todo, executor, **options)
-                n_points = target.n_points
-    except _NothingRead:
-        if not exists:
+            with Workspace.open(path) as existing:
+                ledger.note_points(existing.iter_rows(["path", "source"]))
+                ledger.note_recorded(existing.iter_recorded_files("image"))
+                stored = existing.resize
+                if stored is None and resize is not None and existing.n_points == 0:
+                    existing.set_setting("resize", resize)  # an empty workspace takes any size
+                    stored = resize
+            if resize is not None and resize != stored:
+                raise fail(
+                    "resize",
+                    f"must match the workspace's: {path} stores images "
+                    + (f"at {stored} x {stored}" if stored else "at their own size")
+                    + f" (got {resize})",
+                )
+            resize = stored
+        conflict = ledger.first_conflict()
+        if conflict is not None:
+            file, before, source = conflict
             raise InputError(
-                todo[0].file.parent, "no image could be read (all were skipped)"
-            ) from None
-        return unchanged()
+                Path(file),
+                f"is already in {path} as {'real' if before == 'real' else 'generated'}; "
+                f"it cannot be added as {'real' if source == 'real' else 'generated'} too",
+            )
+        n_new, already = ledger.set_new()
+
+        def unchanged() -> IngestReport:
+            n = Workspace.open(path).n_points if exists else 0
+            return IngestReport(path, 0, already, n, False, skipped)
+
+        skipped: list[Skipped] = []
+        duplicates: list[tuple[str, str]] = []  # the report's: only files that repeat another
+        if not n_new:
+            return unchanged()
+        options = {
+            "resize": resize,
+            "max_pixels": max_pixels,
+            "on_error": on_error,
+            "skipped": skipped,
+            "duplicates": duplicates,
+            "progress": progress,
+        }
+        try:
+            if exists:
+                with Workspace.open(path) as target:
+                    added = _append(target, ledger, n_new, executor, **options)
+                    n_points = target.n_points
+            else:
+                # A new workspace appears whole or not at all (an empty folder made for it is fine).
+                with staged_folder(path) as staging, Workspace.create(staging) as target:
+                    if resize is not None:
+                        target.set_setting("resize", resize)
+                    added = _append(target, ledger, n_new, executor, **options)
+                    n_points = target.n_points
+        except _NothingRead:
+            if not exists:
+                _, first = next(ledger.new())
+                raise InputError(
+                    first.file.parent, "no image could be read (all were skipped)"
+                ) from None
+            return unchanged()
     for item in skipped:
         log.warning("skipped %s: %s", item.path, item.reason)
-    return IngestReport(path, added, already, n_points, not exists, skipped, files.duplicates)
+    return IngestReport(path, added, already, n_points, not exists, skipped, duplicates)

@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -298,14 +298,16 @@ class Workspace:
 
     def append_points(
         self,
-        records: Sequence[dict],
+        records: Iterable[dict],
         kinds: dict[str, str],
         computed: Sequence[str] = (),
         *,
-        files: Sequence[FileRecord] = (),
+        files: Iterable[FileRecord] = (),
         meta: dict[str, str] | None = None,
     ) -> None:
         """Insert points (dicts of column -> value; ids follow on) in one transaction.
+
+        ``records`` and ``files`` are read one at a time (an ingest streams them from disk).
 
         New columns named in ``computed`` are recorded as not editable (see
         :meth:`computed_columns`). ``files`` records the files that were decoded for them
@@ -314,7 +316,7 @@ class Workspace:
         with transaction(self._connection):
             self._connection.executemany(
                 "INSERT OR REPLACE INTO files (path, role, sha1, size) VALUES (?, ?, ?, ?)",
-                [(str(p), role, sha1, size) for p, role, sha1, size in files],
+                ((str(p), role, sha1, size) for p, role, sha1, size in files),
             )
             for key, value in (meta or {}).items():
                 self._connection.execute(
@@ -478,10 +480,14 @@ class Workspace:
     # -- the files behind the points -----------------------------------------------------------
     def recorded_files(self, role: str | None = None) -> dict[str, str | None]:
         """Files an ingest or import decoded (path -> SHA-1, None when unknown)."""
+        return dict(self.iter_recorded_files(role))
+
+    def iter_recorded_files(self, role: str | None = None) -> Iterator[tuple[str, str | None]]:
+        """:meth:`recorded_files` as ``(path, sha1)`` pairs in the order recorded, read lazily."""
         sql, args = "SELECT path, sha1 FROM files", ()
         if role is not None:
             sql, args = sql + " WHERE role = ?", (role,)
-        return dict(self._connection.execute(sql + " ORDER BY rowid", args).fetchall())
+        yield from self._connection.execute(sql + " ORDER BY rowid", args)
 
     def is_recorded(self, file: str | Path, role: str = "image") -> bool:
         """Whether ``file`` was decoded as an ``image`` (or ``label_map``) by an ingest or import."""

@@ -1,0 +1,160 @@
+"""An ingest's bookkeeping, one row per file, on disk: what it must remember until it commits.
+
+Which files were named and under which folder, which are new to the workspace, which were read
+(with their point keys and properties), the files to record and the first file seen with each
+SHA-1 (for the duplicate check) would otherwise grow with the number of files in the driver's
+memory. Here they live in SQLite's private temporary database: a small page cache in memory, the
+rest in a file that is deleted when the ledger closes (or the process dies), so an ingest of any
+size runs in bounded memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from synthscope.io import ImageEntry
+from synthscope.workspace._frames import split_frame
+
+__all__ = ["Ledger"]
+
+_SCHEMA = """
+CREATE TABLE present (file TEXT PRIMARY KEY, source TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entries (
+    place INTEGER PRIMARY KEY,
+    file TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    "group" TEXT,
+    label_map TEXT,
+    extras TEXT NOT NULL,
+    new INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE read (place INTEGER PRIMARY KEY, keys TEXT NOT NULL, properties TEXT NOT NULL);
+CREATE TABLE first_bytes (sha1 TEXT PRIMARY KEY, file TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE files (path TEXT NOT NULL, role TEXT NOT NULL, sha1 TEXT, size INTEGER);
+"""
+_ENTRY = 'file, source, "group", label_map, extras'
+
+
+def _entry(file: str, source: str, group: str | None, label_map: str | None, extras: str):
+    return ImageEntry(
+        Path(file), source, group, Path(label_map) if label_map else None, json.loads(extras)
+    )
+
+
+class Ledger:
+    """The files of one ingest, in the order they were named (see the module's notes)."""
+
+    def __init__(self) -> None:
+        # "": a private temporary database, on disk beyond its page cache; never committed.
+        self._db = sqlite3.connect("")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what the workspace holds already ------------------------------------------------------
+    def note_points(self, rows: Iterable[tuple[str, str]]) -> None:
+        """The workspace's points ``(path, source)``: their files are present."""
+        self._db.executemany(
+            "INSERT OR REPLACE INTO present VALUES (?, ?)",
+            ((str(split_frame(path)[0]), source) for path, source in rows),
+        )
+
+    def note_recorded(self, rows: Iterable[tuple[str, str | None]]) -> None:
+        """The workspace's recorded images ``(path, sha1)`` in order: the first with each SHA-1
+        is what a new file with the same bytes repeats."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO first_bytes VALUES (?, ?)",
+            ((sha1, path) for path, sha1 in rows if sha1),
+        )
+
+    # -- the files named ---------------------------------------------------------------------
+    def add(self, entry: ImageEntry, folder: str) -> tuple[str, str] | None:
+        """Name ``entry`` (found under ``folder``); for a file named before, nothing is added and
+        the ``(source, folder)`` it was first named with comes back."""
+        added = self._db.execute(
+            f"INSERT OR IGNORE INTO entries ({_ENTRY}, folder) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                str(entry.file),
+                entry.source,
+                entry.group,
+                str(entry.label_map) if entry.label_map else None,
+                json.dumps(entry.extras),
+                folder,
+            ),
+        )
+        if added.rowcount:
+            return None
+        return self._db.execute(
+            "SELECT source, folder FROM entries WHERE file = ?", (str(entry.file),)
+        ).fetchone()
+
+    def first_conflict(self) -> tuple[str, str, str] | None:
+        """The first file named whose source differs from its point's: ``(file, was, named)``."""
+        return self._db.execute(
+            "SELECT e.file, p.source, e.source FROM entries e JOIN present p USING (file) "
+            "WHERE p.source != e.source ORDER BY e.place LIMIT 1"
+        ).fetchone()
+
+    def set_new(self) -> tuple[int, int]:
+        """Mark the files whose points the workspace lacks; ``(new, already present)``."""
+        self._db.execute("UPDATE entries SET new = 0 WHERE file IN (SELECT file FROM present)")
+        counts = dict(self._db.execute("SELECT new, COUNT(*) FROM entries GROUP BY new"))
+        return counts.get(1, 0), counts.get(0, 0)
+
+    def new(self) -> Iterator[tuple[int, ImageEntry]]:
+        """``(place, entry)`` of each new file, in order, read as they are wanted."""
+        for place, *entry in self._db.execute(
+            f"SELECT place, {_ENTRY} FROM entries WHERE new ORDER BY place"
+        ):
+            yield place, _entry(*entry)
+
+    # -- the files read ----------------------------------------------------------------------
+    def read(
+        self,
+        place: int,
+        entry: ImageEntry,
+        keys: list[str],
+        properties: dict,
+        sha1: str,
+        size: int,
+    ) -> str | None:
+        """Record that new file ``place`` was read; the earlier file with its bytes, if any."""
+        file = str(entry.file)
+        self._db.execute(
+            "INSERT INTO read VALUES (?, ?, ?)", (place, json.dumps(keys), json.dumps(properties))
+        )
+        self._db.execute("INSERT INTO files VALUES (?, 'image', ?, ?)", (file, sha1, size))
+        if entry.label_map is not None:
+            self._db.execute(
+                "INSERT INTO files VALUES (?, 'label_map', NULL, NULL)", (str(entry.label_map),)
+            )
+        if self._db.execute(
+            "INSERT OR IGNORE INTO first_bytes VALUES (?, ?)", (sha1, file)
+        ).rowcount:
+            return None
+        (earlier,) = self._db.execute(
+            "SELECT file FROM first_bytes WHERE sha1 = ?", (sha1,)
+        ).fetchone()
+        return None if earlier == file else earlier
+
+    def points(self) -> Iterator[tuple[ImageEntry, list[str], dict]]:
+        """``(entry, point keys, properties)`` of each file read, in order."""
+        for *entry, keys, properties in self._db.execute(
+            f"SELECT {_ENTRY}, keys, properties FROM entries JOIN read USING (place) ORDER BY place"
+        ):
+            yield _entry(*entry), json.loads(keys), json.loads(properties)
+
+    def files(self) -> Iterator[tuple[str, str, str | None, int | None]]:
+        """The files to record, ``(path, role, sha1, size)``, in the order they were read."""
+        return self._db.execute("SELECT path, role, sha1, size FROM files ORDER BY rowid")

@@ -1,9 +1,10 @@
-"""3-D t-SNE repulsion with a far field over cells of nearby points (a flat Barnes-Hut).
+"""3-D t-SNE repulsion with a far field over cells of nearby points (a two-level Barnes-Hut).
 
 Each iteration the points are put in Morton (Z-curve) order and cut into cells of ``CELL``
-consecutive points, so a cell is a small patch of the embedding; each cell keeps its centroid,
-its radius (largest distance of a member from the centroid) and its count. A point then feels a
-cell B
+consecutive points, so a cell is a small patch of the embedding, and the cells into groups of
+``GROUP`` consecutive cells; each cell and group keeps its centroid, its radius (a ball holding
+every member) and its count. A point of cell A then feels a group, or within a group that is
+not far a cell, B
 
 * through B's centroid alone, ``m_B w(y_i, c_B)**2 (y_i - c_B)`` and ``m_B w(y_i, c_B)`` towards
   ``Z``, when B is small against the kernel's length scale at that distance:
@@ -14,10 +15,13 @@ cell B
   ``r_B / sqrt(1 + D**2)``;
 * point by point otherwise, exactly.
 
-The decision is per pair of cells, so the inner loops stream over contiguous coordinates (the
-near cells' points) or over a gathered list of far centroids, and vectorise. Unlike a tree, the
-far field costs ``n x n_cells`` kernel evaluations, which at the sizes where the exact kernel
-becomes slow (30,000 to 200,000 points, 470 to 3,100 cells) is small beside the near field.
+The decision is per cell A, not per point, so the inner loops stream over contiguous
+coordinates (the near cells' points, adjacent cells merged into one run) or over a gathered list
+of far centroids, and vectorise. Two levels instead of a deep tree: at 30,000 points (940 cells,
+30 groups) the far field is a few hundred centroids per point, small beside the near field.
+On a finished 30,000-point layout the forces are within 0.2 % of the exact sums; in the middle
+of a run, when cells are about one kernel length wide, within a few percent (Barnes-Hut's error
+at theta 0.5), see ``tests/projection/test_cells.py``.
 
 Determinism: the Morton order is sorted stably, each cell's thread writes only its own points,
 and sums run in a fixed order, so the result depends on neither the thread count nor the
@@ -29,7 +33,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["CELL", "THETA", "CellRepulsion"]
+__all__ = ["CELL", "GROUP", "THETA", "CellRepulsion"]
 
 CELL = 32  # points per cell
 GROUP = 32  # cells per group: a far group is felt through its centroid alone

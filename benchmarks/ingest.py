@@ -12,11 +12,14 @@ For ingest on a Dask cluster see ``cluster.py``; for its memory, ``memory.py``.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import shutil
+import struct
 import sys
 import tempfile
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -28,10 +31,16 @@ from synthscope.workspace import ingest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, write_result
 
+DISTINCT_NOISE_FRAMES = 1000
+
 
 def make_frames(folder: Path, n: int, size: int, seed: int = 0, phantom: bool = True) -> list[Path]:
-    """The phantom's frames, or (``phantom=False``, about 100x faster to make) speckle-like noise
-    with smooth rings in a disc, for ingest runs where only decoding and writing matter."""
+    """The phantom's frames, or (``phantom=False``) speckle-like noise with smooth rings in a disc.
+
+    The noise frames are quick to make at any ``n``: ``DISTINCT_NOISE_FRAMES`` images are encoded
+    once, and file ``i`` holds image ``i mod 1000`` with a PNG text chunk naming ``i``, so every
+    file's bytes (and SHA-1) differ while decoding costs what a distinct frame would.
+    """
     try:
         from synthscope.phantom import write_phantom
     except ImportError:
@@ -43,16 +52,30 @@ def make_frames(folder: Path, n: int, size: int, seed: int = 0, phantom: bool = 
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[:size, :size]
     radius = np.hypot(yy - size / 2, xx - size / 2)
-    paths = []
-    for index in range(n):
+    encoded = []
+    for index in range(min(n, DISTINCT_NOISE_FRAMES)):
         speckle = rng.rayleigh(1.0, (size, size))
         rings = 0.5 + 0.5 * np.cos(radius / (8 + index % 5))
         image = np.clip(60 * speckle * rings, 0, 255).astype(np.uint8)
         image[radius > size / 2] = 0
-        path = folder / f"frame{index:05d}.png"
-        Image.fromarray(image).save(path)
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="PNG")
+        encoded.append(buffer.getvalue())
+    paths = []
+    for index in range(n):
+        path = folder / f"frame{index:06d}.png"
+        path.write_bytes(_with_text_chunk(encoded[index % len(encoded)], f"frame {index}"))
         paths.append(path)
     return paths
+
+
+def _with_text_chunk(png: bytes, text: str) -> bytes:
+    """``png`` with a tEXt chunk (keyword ``Comment``) right after its header chunk."""
+    data = b"Comment\0" + text.encode("latin-1")
+    chunk = struct.pack(">I", len(data)) + b"tEXt" + data
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
+    header_end = 8 + 4 + 4 + 13 + 4  # signature, then IHDR: length, type, 13 bytes, CRC
+    return png[:header_end] + chunk + png[header_end:]
 
 
 def decode_only(paths: list[Path]) -> float:

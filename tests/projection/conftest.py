@@ -16,6 +16,15 @@ def make_clusters(
     return X, labels
 
 
+def exact_repulsion(Y: np.ndarray) -> tuple[np.ndarray, float]:
+    """The repulsive sums and ``Z`` over all pairs in float64, by brute force (2-D or 3-D)."""
+    Y = Y.astype(np.float64)
+    D = Y[:, :, None] - Y[:, None, :]
+    W = 1.0 / (1.0 + (D**2).sum(0))
+    np.fill_diagonal(W, 0.0)
+    return (W**2 * D).sum(-1), float(W.sum())
+
+
 @pytest.fixture(scope="session")
 def clusters() -> tuple[np.ndarray, np.ndarray]:
     return make_clusters()

@@ -11,7 +11,7 @@ from synthscope.projection import tsne
 from synthscope.projection._affinity import affinities
 from synthscope.projection._cells import CellRepulsion
 from synthscope.projection._engines import CellEngine, ExactEngine, resolve_engine
-from tests.projection.conftest import make_clusters
+from tests.projection.conftest import exact_repulsion, make_clusters
 
 
 def _layout(n: int, scale: float, seed: int = 0) -> np.ndarray:
@@ -22,14 +22,6 @@ def _layout(n: int, scale: float, seed: int = 0) -> np.ndarray:
     member = rng.integers(0, 12, n)
     Y = centers[member] + rng.normal(size=(n, 3)) * spread[member, None]
     return np.ascontiguousarray(Y.T, dtype=np.float32)
-
-
-def _exact_repulsion(Y: np.ndarray) -> tuple[np.ndarray, float]:
-    Y = Y.astype(np.float64)
-    D = Y[:, :, None] - Y[:, None, :]
-    W = 1.0 / (1.0 + (D**2).sum(0))
-    np.fill_diagonal(W, 0.0)
-    return (W**2 * D).sum(-1), float(W.sum())
 
 
 def _cells(Y: np.ndarray, **kwargs) -> tuple[np.ndarray, float]:
@@ -47,14 +39,14 @@ def test_repulsion_close_to_exact_at_every_scale(scale, force_error):
     # length wide, the error is Barnes-Hut's: a few percent (2.8 % measured at scale 3)
     Y = _layout(2500, scale)
     rep, Z = _cells(Y)
-    exact, Z_exact = _exact_repulsion(Y)
+    exact, Z_exact = exact_repulsion(Y)
     assert pytest.approx(Z_exact, rel=5e-3) == Z
     assert np.linalg.norm(rep - exact) / np.linalg.norm(exact) < force_error
 
 
 def test_smaller_theta_is_more_accurate():
     Y = _layout(2500, 10.0, seed=1)
-    exact, _ = _exact_repulsion(Y)
+    exact, _ = exact_repulsion(Y)
     errors = [
         np.linalg.norm(_cells(Y, theta=theta)[0] - exact) / np.linalg.norm(exact)
         for theta in (0.8, 0.4, 0.1)

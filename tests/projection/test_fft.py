@@ -6,6 +6,7 @@ import pytest
 from synthscope.projection._affinity import affinities
 from synthscope.projection._engines import ExactEngine, FFTEngine, OpenTSNEEngine
 from synthscope.projection._fft import FFTRepulsion, box_count
+from tests.projection.conftest import exact_repulsion
 
 
 def _layout(n: int, seed: int = 0) -> np.ndarray:
@@ -16,21 +17,13 @@ def _layout(n: int, seed: int = 0) -> np.ndarray:
     return Y.astype(np.float32)
 
 
-def _exact_repulsion(Y: np.ndarray) -> tuple[np.ndarray, float]:
-    Y = Y.astype(np.float64)
-    D = Y[:, :, None] - Y[:, None, :]
-    W = 1.0 / (1.0 + (D**2).sum(0))
-    np.fill_diagonal(W, 0.0)
-    return (W**2 * D).sum(-1), float(W.sum())
-
-
 @pytest.mark.parametrize("n", [600, 1500])
 def test_repulsion_within_stated_error_of_exact(n):
     # 3 nodes per box of width <= 1: ~1e-3 relative error in Z and a few percent in the forces
     Y = _layout(n)
     f = np.empty((2, n))
     Z = FFTRepulsion(n)(Y[0], Y[1], f[0], f[1], np.empty(n))
-    exact, Z_exact = _exact_repulsion(Y)
+    exact, Z_exact = exact_repulsion(Y)
     assert pytest.approx(Z_exact, rel=5e-3) == Z
     assert np.linalg.norm(f - exact) / np.linalg.norm(exact) < 0.05
 

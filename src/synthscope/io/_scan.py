@@ -49,7 +49,9 @@ class ImageEntry:
 
 
 _STORE = """
-CREATE TABLE found (key BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE found (
+    key BLOB PRIMARY KEY, directory TEXT, key_text TEXT, name TEXT, stem TEXT
+) WITHOUT ROWID;
 CREATE TABLE labels (stem TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (stem, key)) WITHOUT ROWID;
 CREATE TABLE sidecar (directory TEXT, name TEXT, record TEXT, PRIMARY KEY (directory, name));
 """
@@ -152,20 +154,11 @@ class _Sidecars:
         self._store.executemany("INSERT OR REPLACE INTO sidecar VALUES (?, ?, ?)", named())
         return matched > 0
 
-    def record(self, directory: str, names: tuple[str, ...]) -> dict[str, str | None] | None:
-        """The first non-empty row of ``directory``'s table matching one of ``names``, in order."""
-        if directory not in self._loaded:
-            self.load(Path(directory))
-        found = dict(
-            self._store.execute(
-                "SELECT name, record FROM sidecar WHERE directory = ? AND name IN (?, ?, ?)",
-                (directory, *names),
-            ).fetchall()
-        )
-        for name in names:
-            if name in found and (record := json.loads(found[name])):
-                return record
-        return None
+    def load_all(self, directories: Iterator[str]) -> None:
+        """Load the table of each of ``directories`` not loaded yet."""
+        for directory in directories:
+            if directory not in self._loaded:
+                self.load(Path(directory))
 
 
 def _extras_and_group(record: dict[str, str | None]) -> tuple[dict[str, str | None], str | None]:
@@ -207,7 +200,8 @@ def iter_folder(
     with closing(sqlite3.connect("")) as store:
         store.executescript(_STORE)
         store.executemany(
-            "INSERT INTO found VALUES (?)", ((_key(name),) for name in _walk(image_root, skip))
+            "INSERT INTO found VALUES (?, ?, ?, ?, ?)",
+            (_found_row(str(image_root), name) for name in _walk(image_root, skip)),
         )
         if store.execute("SELECT 1 FROM found").fetchone() is None:
             raise InputError(root, "holds no images (PNG, JPEG, TIFF, BMP, GIF, WebP or DICOM)")
@@ -222,25 +216,40 @@ def iter_folder(
         sidecars = _Sidecars(store)
         if label_root is not None:
             sidecars.load(image_root, root) or sidecars.load(image_root, image_root)
-        for (key,) in store.execute("SELECT key FROM found ORDER BY key"):
+        sidecars.load_all(d for (d,) in store.execute("SELECT DISTINCT directory FROM found"))
+        # One sorted pass: each file's first non-empty sidecar row by relative path, name or
+        # stem (as looked up in that order), and the last label map with its stem in sorted
+        # order (as a dict by stem would keep).
+        for key, record, last in store.execute(_ENTRIES):
             relative = _relative(key)  # "sub/name.png": plain names joined by "/"
-            folder, _, name = relative.rpartition("/")
-            stem = _split_suffix(name)[0]
-            directory = f"{image_root}/{folder}" if folder else str(image_root)
-            record = sidecars.record(directory, (relative, name, stem))
-            extras, group = _extras_and_group(record) if record else ({}, None)
+            folder = relative.rpartition("/")[0]
+            extras, group = _extras_and_group(json.loads(record)) if record else ({}, None)
             if group is None and folder:
                 group = folder.partition("/")[0]
-            label_map = None
-            if label_root is not None:  # the last in sorted order, as a dict by stem would keep
-                (last,) = store.execute(
-                    "SELECT max(key) FROM labels WHERE stem = ?", (stem,)
-                ).fetchone()
-                label_map = None if last is None else label_root / _relative(last)
             yield ImageEntry(
                 file=image_root / relative,
                 source=source,
                 group=group,
-                label_map=label_map,
+                label_map=None if last is None else label_root / _relative(last),
                 extras=extras,
             )
+
+
+_ENTRIES = """
+SELECT f.key,
+       COALESCE(NULLIF(a.record, '{}'), NULLIF(b.record, '{}'), NULLIF(c.record, '{}')),
+       (SELECT max(l.key) FROM labels l WHERE l.stem = f.stem)
+FROM found f
+LEFT JOIN sidecar a ON a.directory = f.directory AND a.name = f.key_text
+LEFT JOIN sidecar b ON b.directory = f.directory AND b.name = f.name
+LEFT JOIN sidecar c ON c.directory = f.directory AND c.name = f.stem
+ORDER BY f.key
+"""
+
+
+def _found_row(image_root: str, relative: str) -> tuple[bytes, str, str, str, str]:
+    """A ``found`` row: sort key, the file's folder (as a sidecar table is keyed), its path
+    relative to the images' root, its name and stem."""
+    folder, _, name = relative.rpartition("/")
+    directory = f"{image_root}/{folder}" if folder else image_root
+    return _key(relative), directory, relative, name, _split_suffix(name)[0]

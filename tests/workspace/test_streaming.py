@@ -9,6 +9,7 @@ from PIL import Image
 from synthscope.features import PixelsExtractor
 from synthscope.io import atlas_tile
 from synthscope.workspace import Workspace, embed, ingest
+from synthscope.workspace._ingest import _WRITE_CHUNK
 from synthscope.workspace._npy import NpyRowWriter, iter_row_blocks, npy_rows
 from synthscope.workspace._vectors import array_digest
 from tests.helpers import write_images
@@ -53,7 +54,9 @@ def blocks_written(monkeypatch) -> list[int]:
 def test_ingest_and_embed_write_a_batch_at_a_time_never_the_whole_feature(tmp_path, blocks_written):
     write_images(tmp_path / "in", 60)
     ingest(tmp_path / "ws", [tmp_path / "in"])
-    assert len(blocks_written) == 120 and max(blocks_written) == 1  # pixels and thumbs, per file
+    # pixels and thumbs, a few files at a time: 60 files in blocks of at most 16
+    assert sum(blocks_written) == 120 and max(blocks_written) == _WRITE_CHUNK == 16
+    assert len(blocks_written) == 2 * 4
     blocks_written.clear()
     extractor = PixelsExtractor(16)
     extractor.batch_size = 7

@@ -20,6 +20,7 @@ ingested folder.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
@@ -47,7 +48,7 @@ from synthscope.io._resize import RESIZE
 from synthscope.workspace._cluster import Executor, executor_for
 from synthscope.workspace._decode import ON_ERROR, Skipped, decode_in_order
 from synthscope.workspace._embed import extractor_provenance
-from synthscope.workspace._ledger import Ledger
+from synthscope.workspace._ledger import Ledger, ReadFile
 from synthscope.workspace._npy import iter_row_blocks, npy_rows
 from synthscope.workspace._store import SOURCE_FOLDER, Workspace, frame_key
 from synthscope.workspace._thumbs import THUMB_SIZE, TileWriter, make_thumbnail
@@ -56,6 +57,7 @@ __all__ = ["IngestReport", "ingest"]
 
 log = logging.getLogger(__name__)
 PIXELS = pixel_feature_name(64)
+_WRITE_CHUNK = 16  # decoded files the driver writes at once (a thread batch)
 # The native properties' column kinds: sizes and depths are numbers, the rest text.
 PROPERTY_KINDS = {
     name: "real"
@@ -210,16 +212,21 @@ def _write_files(
                 pixels.append(block)
             for block in iter_row_blocks(thumbs_file, n_old):
                 thumbs.append(block)
-        for (place, entry), result in numbered:
-            earlier = ledger.read(
-                place, entry, result.keys, result.properties, result.sha1, result.size
-            )
-            if earlier is not None:
-                duplicates.append((str(entry.file), earlier))
-            columns.add(entry.extras)
-            pixels.append(pixels_to_float(result.pixels))
-            thumbs.append(result.thumbs)
-            tiles.add(result.thumbs)
+        # A few dozen files at a time: the driver is the only writer, and a statement or a
+        # write per file would make it the ingest's bottleneck.
+        while chunk := list(itertools.islice(numbered, _WRITE_CHUNK)):
+            read = [
+                ReadFile(place, entry, r.keys, r.properties, r.sha1, r.size)
+                for (place, entry), r in chunk
+            ]
+            for item, earlier in zip(read, ledger.read(read), strict=True):
+                if earlier is not None:
+                    duplicates.append((str(item.entry.file), earlier))
+                columns.add(item.entry.extras)
+            block = np.concatenate([r.thumbs for _, r in chunk])
+            pixels.append(pixels_to_float(np.concatenate([r.pixels for _, r in chunk])))
+            thumbs.append(block)
+            tiles.add(block)
         if pixels.n_rows == n_old:
             raise _NothingRead
         tiles.finish()

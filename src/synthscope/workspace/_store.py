@@ -15,6 +15,7 @@ an interrupted append) is read up to that count, and one with fewer rows is repo
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import sqlite3
@@ -324,13 +325,14 @@ class Workspace:
                 )
             self._add_columns({k: v for k, v in kinds.items() if k not in computed})
             self._add_columns({k: v for k, v in kinds.items() if k in computed}, computed=True)
-            start = self.n_points
-            for offset, record in enumerate(records):
-                names = ["id", *record]
-                self._connection.execute(
-                    f"INSERT INTO points ({', '.join(quote(n) for n in names)}) "
-                    f"VALUES ({', '.join('?' * len(names))})",
-                    [start + offset, *record.values()],
+            ids = itertools.count(self.n_points)
+            # Consecutive records naming the same columns (an ingest's, nearly always) share
+            # one prepared statement: a statement per record cost a third of a commit.
+            for names, run in itertools.groupby(records, key=lambda record: tuple(record)):
+                self._connection.executemany(
+                    f"INSERT INTO points ({', '.join(quote(n) for n in ('id', *names))}) "
+                    f"VALUES ({', '.join('?' * (len(names) + 1))})",
+                    ((next(ids), *record.values()) for record in run),
                 )
 
     # -- relabelling -----------------------------------------------------------------------

@@ -28,6 +28,10 @@ __all__ = [
 THUMB_SIZE = 64
 THUMBS_PER_ROW = 32
 THUMBS_PER_TILE = THUMBS_PER_ROW * THUMBS_PER_ROW
+# Tiles are stored without deflate: speckle thumbnails shrink by only a third at level 1 (2.8
+# against 4.2 MB a tile of 1,024), while encoding took 0.18 ms a thumbnail, two thirds of making
+# it; stored, 0.085 ms. They are read from a local disk by a local server.
+TILE_COMPRESS_LEVEL = 0
 
 
 def make_thumbnail(image: Image.Image, size: int = THUMB_SIZE) -> np.ndarray:
@@ -55,7 +59,7 @@ def write_tiles(folder: Path, thumbs: np.ndarray, first_point: int) -> None:
     """(Re)write the tiles that hold points ``first_point`` onwards."""
     for tile in range(first_point // THUMBS_PER_TILE, -(-len(thumbs) // THUMBS_PER_TILE)):
         image = atlas_tile(thumbs, tile, THUMBS_PER_ROW)
-        write_bytes_atomic(tile_path(folder, tile), encode_png(image))
+        write_bytes_atomic(tile_path(folder, tile), encode_png(image, TILE_COMPRESS_LEVEL))
 
 
 class TileWriter:
@@ -94,7 +98,7 @@ class TileWriter:
     def _write(self) -> None:
         image = pack_grid(self._cells[: self._filled], THUMBS_PER_ROW, THUMBS_PER_ROW)
         temporary = self._stack.enter_context(atomic_file(tile_path(self.folder, self._tile)))
-        temporary.write_bytes(encode_png(image))
+        temporary.write_bytes(encode_png(image, TILE_COMPRESS_LEVEL))
         self._dirty = False
 
     def finish(self) -> None:

@@ -89,3 +89,21 @@ def test_ingest_holds_nothing_per_file(tmp_path):
     assert held_large < held_small + SLACK_BYTES, (held_small, held_large)
     with Workspace.open(tmp_path / "ws-large") as ws:
         assert ws.n_points == 3000 and ws.column_kind("area") == "real"
+
+
+def test_pillow_reuses_freed_image_blocks_during_an_ingest_and_not_after(tmp_path):
+    from PIL import Image
+
+    from synthscope.workspace._ingest import IMAGE_BLOCKS_KEPT
+
+    folder = _folder(tmp_path / "in", 20, images=True)
+    seen: list[int] = []
+    before = Image.core.get_blocks_max()
+    ingest(
+        tmp_path / "ws",
+        [folder],
+        workers=1,
+        progress=lambda done, total: seen.append(Image.core.get_blocks_max()),
+    )
+    assert max(seen) == IMAGE_BLOCKS_KEPT >= 4  # a thread's images reuse freed memory
+    assert Image.core.get_blocks_max() == before  # and the process's Pillow is as it was

@@ -223,7 +223,7 @@ def _write_files(
                 pixels.append(block)
             for block in iter_row_blocks(thumbs_file, n_old):
                 thumbs.append(block)
-        # A few dozen files at a time: the driver is the only writer, and a statement or a
+        # Sixteen files at a time: the driver is the only writer, and a statement or a
         # write per file would make it the ingest's bottleneck.
         while chunk := list(itertools.islice(numbered, _WRITE_CHUNK)):
             read = [

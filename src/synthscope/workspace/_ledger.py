@@ -151,21 +151,22 @@ class Ledger:
             ),
         )
         digests = sorted({f.sha1 for f in files})
-        first = dict(
+        known = dict(
             self._db.execute(
                 f"SELECT sha1, file FROM first_bytes WHERE sha1 IN ({', '.join('?' * len(digests))})",
                 digests,
             )
         )
+        first = dict(known)  # and the first file of this batch with each SHA-1 not known before
         earlier: list[str | None] = []
-        new: dict[str, str] = {}
         for f in files:
             file = str(f.entry.file)
             before = first.setdefault(f.sha1, file)
-            if before == file:
-                new.setdefault(f.sha1, file)
             earlier.append(None if before == file else before)
-        self._db.executemany("INSERT INTO first_bytes VALUES (?, ?)", new.items())
+        self._db.executemany(
+            "INSERT INTO first_bytes VALUES (?, ?)",
+            ((sha1, file) for sha1, file in first.items() if sha1 not in known),
+        )
         return earlier
 
     def points(self) -> Iterator[tuple[ImageEntry, list[str], dict]]:

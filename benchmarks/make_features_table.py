@@ -35,11 +35,19 @@ def render(result: dict) -> str:
     machine = result["machine"]
     features = list(result["false_positive_rate"])
     n_sets = f"{settings['frames']} + {settings['frames']} frames"
+    cached = result.get("read_from_cache", {})
+    if any(cached.values()):  # a resumed run: its clock saw only the last sitting
+        took = (
+            f"resumed: {cached['draws']} of {settings['draws']} draws and "
+            f"{cached['null_draws']} of {settings['null_draws']} null draws came from the cache"
+        )
+    else:
+        took = f"{result['seconds'] / 60:.0f} min"
     lines = [
         f"From `benchmarks/results/features.json` ({result['date']}, commit {result['commit']}; "
         f"{machine['cpu']}, {machine['cores']} cores, load average "
         f"{machine['load_average_before']} before and {machine['load_average']} after; "
-        f"{result['seconds'] / 60:.0f} min): {n_sets} at {settings['size']}×{settings['size']} "
+        f"{took}): {n_sets} at {settings['size']}×{settings['size']} "
         f"in {settings['pullbacks']} + {settings['pullbacks']} pullbacks, "
         f"{settings['permutations']} permutations moving whole pullbacks, α = {result['alpha']}; "
         f"power over {settings['draws']} draws, false-positive rate over "
@@ -92,7 +100,13 @@ def render(result: dict) -> str:
         f"Targets: a built-in space with power ≥ 0.9 (C2ST or MMD) and ranking AUROC ≥ 0.9 at the "
         f"shifted value — met for {', '.join(met) or 'none'}"
         + (f"; missed for {', '.join(missed)}" if missed else "")
-        + f". Worst false-positive rate {targets['worst_fpr']:.2f} (target ≤ 0.07: "
+        + f". Worst false-positive rate {targets['worst_fpr']:.2f}"
+        + (
+            " (95 % interval {:.2f}–{:.2f})".format(*targets["worst_fpr_95ci"])
+            if "worst_fpr_95ci" in targets
+            else ""
+        )
+        + " (target ≤ 0.07: "
         + ("met" if targets["fpr_at_most_0.07"] else "missed")
         + f"). Images/s at {settings['size']} px during the run: {speeds}.",
     ]

@@ -23,3 +23,14 @@ def test_replacing_the_block_touches_nothing_else(tmp_path: Path):
     assert replace_block(text, "new") == f"intro\n{START}\nnew\n{END}\nrest\n"
     with pytest.raises(SystemExit, match="no block"):
         replace_block("nothing here", "x")
+
+
+def test_a_resumed_run_says_so_instead_of_its_last_sittings_minutes():
+    result = json.loads(RESULT.read_text(encoding="utf-8"))
+    result["seconds"] = 61.0
+    result["read_from_cache"] = {"draws": 23, "null_draws": 0}
+    first = render(result).splitlines()[0]
+    assert "resumed: 23 of" in first and f"and 0 of {result['settings']['null_draws']}" in first
+    assert "1 min" not in first
+    result["read_from_cache"] = {"draws": 0, "null_draws": 0}
+    assert "1 min)" in render(result).splitlines()[0]

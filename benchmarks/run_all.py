@@ -27,6 +27,7 @@ BENCHMARKS = [
     ("extractors_speed.py", True),
     ("encoder.py", True),
     ("features.py", True),
+    ("features_null_pool.py", True),
     ("utility.py", True),
 ]
 

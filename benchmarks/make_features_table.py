@@ -3,7 +3,8 @@
 ``python benchmarks/make_features_table.py [--result benchmarks/results/features.json]``
 
 Everything between the two markers in docs/features.md is replaced by tables rendered from the
-JSON that ``benchmarks/features.py`` wrote (a test checks that the block is what this renders, so
+JSON that ``benchmarks/features.py`` wrote, and a paragraph from ``features_null_pool.py``'s when
+there is one (a test checks that the block is what this renders, so
 no figure in it is typed by hand).
 """
 
@@ -19,6 +20,7 @@ from _blocks import replace_between
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULT = ROOT / "benchmarks" / "results" / "features.json"
+POOL = ROOT / "benchmarks" / "results" / "features_null_pool.json"
 DOC = ROOT / "docs" / "features.md"
 START = "<!-- features-table:start (written by benchmarks/make_features_table.py) -->"
 END = "<!-- features-table:end -->"
@@ -29,8 +31,11 @@ def _rates(per_test: dict) -> str:
     return " / ".join(f"{per_test[test]:.2f}" for test in TESTS)
 
 
-def render(result: dict) -> str:
-    """The markdown block: provenance, power, false-positive rate, resize cue, ranking, speed."""
+def render(result: dict, pool: dict | None = None) -> str:
+    """The markdown block: provenance, power, false-positive rate, resize cue, ranking, speed.
+
+    ``pool`` is ``benchmarks/features_null_pool.py``'s result, rendered after the targets.
+    """
     settings = result["settings"]
     machine = result["machine"]
     features = list(result["false_positive_rate"])
@@ -100,17 +105,49 @@ def render(result: dict) -> str:
         f"Targets: a built-in space with power ≥ 0.9 (C2ST or MMD) and ranking AUROC ≥ 0.9 at the "
         f"shifted value — met for {', '.join(met) or 'none'}"
         + (f"; missed for {', '.join(missed)}" if missed else "")
-        + f". Worst false-positive rate {targets['worst_fpr']:.2f}"
-        + (
-            " (95 % interval {:.2f}–{:.2f})".format(*targets["worst_fpr_95ci"])
-            if "worst_fpr_95ci" in targets
-            else ""
-        )
-        + " (target ≤ 0.07: "
+        + f". Worst false-positive rate {targets['worst_fpr']:.2f} "
+        + f"({targets['worst_fpr_rejections']} of {settings['null_draws']} null draws, 95 % "
+        + "interval {:.2f}–{:.2f}; target ≤ 0.07: ".format(*targets["worst_fpr_95ci"])
         + ("met" if targets["fpr_at_most_0.07"] else "missed")
         + f"). Images/s at {settings['size']} px during the run: {speeds}.",
     ]
+    if pool is not None:
+        lines += ["", render_pool(pool)]
     return "\n".join(lines)
+
+
+def render_pool(pool: dict) -> str:
+    """The null-pool study: each cell's rate over thousands of randomised draws, set effects."""
+    settings = pool["settings"]
+    exact = pool["exact_test_at_features_benchmark"]
+    cells = "; ".join(
+        f"`{feature}` " + " / ".join(f"{per_test[test]['rate']:.3f}" for test in TESTS)
+        for feature, per_test in pool["false_positive_rate"].items()
+    )
+    effects = ", ".join(f"`{f}` {p:.2f}" for f, p in pool["set_effect_p"].items())
+    worst = pool["targets"]
+    return (
+        f"The same tests over many more null draws (`benchmarks/results/features_null_pool.json`, "
+        f"{pool['date']}, commit {pool['commit']}): the {pool['pool']['pullbacks']} pullbacks of "
+        f"{pool['pool']['sets']} sets simulated as above (the sets of the first "
+        f"{pool['pool']['sets'] // 2} null draws), each draw 12 + 12 of them split at random, "
+        f"{settings['draws']} draws for 1-NN and MMD and {settings['c2st_draws']} for C2ST per "
+        f"feature. A random split makes each draw an exact null, so these rates check the tests "
+        f"themselves: 1-NN / C2ST / MMD {cells}; the worst is {worst['worst_fpr']:.3f} (95 % "
+        "interval {:.3f}–{:.3f}; target ≤ 0.07: ".format(*worst["worst_fpr_95ci"])
+        + ("met" if worst["fpr_at_most_0.07"] else "missed")
+        + "). "
+        + "Whether separately simulated sets differ as sets (the spread of set means against "
+        f"random regroupings of their pullbacks, {settings['regroupings']} regroupings): p = "
+        f"{effects}. A test rejecting at exactly {exact['level']:.4f} shows a rate above 0.07 "
+        f"over {exact['draws']} draws with probability {exact['p_one_cell_above_target']:.3f} "
+        f"per cell, and in at least one of {exact['cells']} independent cells with probability "
+        f"{exact['p_any_cell_above_target_if_independent']:.2f}."
+    )
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def replace_block(text: str, block: str) -> str:
@@ -121,9 +158,10 @@ def replace_block(text: str, block: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--result", type=Path, default=RESULT)
+    parser.add_argument("--pool", type=Path, default=POOL)
     parser.add_argument("--doc", type=Path, default=DOC)
     args = parser.parse_args()
-    block = render(json.loads(args.result.read_text(encoding="utf-8")))
+    block = render(load(args.result), load(args.pool) if args.pool.is_file() else None)
     args.doc.write_text(replace_block(args.doc.read_text(encoding="utf-8"), block), "utf-8")
     print(f"rewrote the tables of {args.doc} from {args.result}")
 

@@ -50,6 +50,7 @@ TESTS = ("1-NN", "C2ST", "MMD")
 ALPHA = 0.05
 REAL_SEED, FAKE_SEED, NULL_REAL_SEED, NULL_FAKE_SEED = 1_000, 500_000, 2_000, 600_000
 RANK_SEED = 700_000
+NULL_DRAWS = 200  # see the module's notes; features_null_pool.py reads it too
 
 
 def levels() -> dict[str, dict[str, float]]:
@@ -257,7 +258,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=50)
-    parser.add_argument("--null-draws", type=int, default=200)
+    parser.add_argument("--null-draws", type=int, default=NULL_DRAWS)
     parser.add_argument("--resize-draws", type=int, default=40)
     parser.add_argument("--ranking-draws", type=int, default=10)
     parser.add_argument("--frames", type=int, default=300, help="per set")

@@ -47,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]  # _results; benchmarks.features (not tests/features)
 from benchmarks.features import (  # noqa: E402
     ALPHA,
+    NULL_DRAWS,
     NULL_FAKE_SEED,
     NULL_REAL_SEED,
     TESTS,
@@ -221,7 +222,7 @@ def main() -> None:
         "false_positive_rate": rates,
         "set_effect_p": set_effect,
         "exact_test_at_features_benchmark": exact_test_reference(
-            args.permutations, 200, len(extractors) * len(TESTS)
+            args.permutations, NULL_DRAWS, len(extractors) * len(TESTS)
         ),
         "targets": {
             "worst_fpr": worst["rate"],

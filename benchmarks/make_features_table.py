@@ -3,9 +3,9 @@
 ``python benchmarks/make_features_table.py [--result benchmarks/results/features.json]``
 
 Everything between the two markers in docs/features.md is replaced by tables rendered from the
-JSON that ``benchmarks/features.py`` wrote, and a paragraph from ``features_null_pool.py``'s when
-there is one (a test checks that the block is what this renders, so
-no figure in it is typed by hand).
+JSON that ``benchmarks/features.py`` wrote, followed by a paragraph from the JSON of
+``features_null_pool.py`` when there is one (a test checks that the block is what this renders,
+so no figure in it is typed by hand).
 """
 
 from __future__ import annotations
@@ -126,11 +126,13 @@ def render_pool(pool: dict) -> str:
     )
     effects = ", ".join(f"`{f}` {p:.2f}" for f, p in pool["set_effect_p"].items())
     worst = pool["targets"]
+    side = settings["pullbacks"]
     return (
         f"The same tests over many more null draws (`benchmarks/results/features_null_pool.json`, "
         f"{pool['date']}, commit {pool['commit']}): the {pool['pool']['pullbacks']} pullbacks of "
         f"{pool['pool']['sets']} sets simulated as above (the sets of the first "
-        f"{pool['pool']['sets'] // 2} null draws), each draw 12 + 12 of them split at random, "
+        f"{pool['pool']['sets'] // 2} null draws), each draw {side} + {side} of them split at "
+        "random, "
         f"{settings['draws']} draws for 1-NN and MMD and {settings['c2st_draws']} for C2ST per "
         f"feature. A random split makes each draw an exact null, so these rates check the tests "
         f"themselves: 1-NN / C2ST / MMD {cells}; the worst is {worst['worst_fpr']:.3f} (95 % "

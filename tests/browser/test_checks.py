@@ -79,8 +79,13 @@ def test_a_refused_request_says_why_and_run_works_again(rich_page, rich_server):
     # Refused by the job (perplexity must stay below n / 3): said, and Run is back.
     page.get_by_test_id("perplexity").fill("25")
     page.get_by_test_id("iterations").fill("50")
-    run.click()
-    page.wait_for_function("window.synthscope.jobState === 'error'", timeout=60_000)
+    # A job's end refreshes the dataset, whose feature list comes from the vector files: had it
+    # landed after the rename below, `texture` would leave the picker and Run take `pixels64`.
+    with page.expect_response(lambda r: r.url.split("?")[0].endswith("/api/dataset")) as refresh:
+        run.click()
+        page.wait_for_function("window.synthscope.jobState === 'error'", timeout=60_000)
+    refresh.value.finished()
+    page.evaluate("() => new Promise((done) => setTimeout(done, 50))")  # its handler has run
     assert "perplexity must be < n_points / 3" in status.inner_text()
     assert run.is_enabled()
     # Refused by the server (a feature whose vectors went away after the page loaded).

@@ -30,7 +30,8 @@ THUMBS_PER_ROW = 32
 THUMBS_PER_TILE = THUMBS_PER_ROW * THUMBS_PER_ROW
 # Tiles are stored without deflate: speckle thumbnails shrink by only a third at level 1 (2.8
 # against 4.2 MB a tile of 1,024), while encoding took 0.18 ms a thumbnail, two thirds of making
-# it; stored, 0.085 ms. They are read from a local disk by a local server.
+# it; stored, 0.02 ms (encode_png's own writer; Pillow's, 0.1 ms). They are read from a local
+# disk by a local server.
 TILE_COMPRESS_LEVEL = 0
 
 

@@ -11,9 +11,15 @@ from synthscope.workspace._ledger import Ledger, ReadFile
 def _named(
     ledger: Ledger, names: list[str], label_maps: bool = False
 ) -> list[tuple[int, ImageEntry]]:
-    for name in names:
-        label_map = Path(f"/labels/{name}") if label_maps else None
-        ledger.add(ImageEntry(Path(f"/images/{name}"), "real", label_map=label_map), "/images")
+    entries = [
+        ImageEntry(
+            Path(f"/images/{name}"),
+            "real",
+            label_map=Path(f"/labels/{name}") if label_maps else None,
+        )
+        for name in names
+    ]
+    assert ledger.add(entries, "/images") is None
     ledger.set_new()
     return list(ledger.new())
 
@@ -44,9 +50,28 @@ def test_files_to_record_are_each_image_then_its_label_map_in_reading_order():
             ("/images/a.png", "image", "2", 100),
             ("/labels/a.png", "label_map", None, None),
         ]
-        (entry, keys, properties), _ = list(ledger.points())
-        assert (entry.file, keys, properties) == (
-            Path("/images/b.png"),
-            ["/images/b.png"],
-            {"image_width": 8},
+        first, _ = list(ledger.points())
+        assert first == ("real", None, "/labels/b.png", {}, ["/images/b.png"], {"image_width": 8})
+
+
+def test_a_file_named_again_keeps_its_first_mention_and_the_other_source_is_the_conflict():
+    def entry(name: str, source: str) -> ImageEntry:
+        return ImageEntry(Path(f"/x/{name}"), source, extras={"n": name})
+
+    with Ledger() as ledger:
+        assert ledger.add([entry("a", "real"), entry("b", "real")], "/x") is None
+        # named again under the same source, from another folder: ignored, no conflict
+        assert ledger.add([entry("b", "real"), entry("c", "real")], "/y") is None
+        # the first of a batch named before as real, in the batch's order
+        assert ledger.add([entry("d", "fake"), entry("c", "fake"), entry("a", "fake")], "/z") == (
+            "/x/c",
+            "real",
+            "/y",
         )
+        ledger.set_new()
+        assert [(str(e.file), e.source) for _, e in ledger.new()] == [
+            ("/x/a", "real"),
+            ("/x/b", "real"),
+            ("/x/c", "real"),
+            ("/x/d", "fake"),
+        ]

@@ -24,7 +24,7 @@ import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ __all__ = ["IngestReport", "ingest"]
 log = logging.getLogger(__name__)
 PIXELS = pixel_feature_name(64)
 _WRITE_CHUNK = 16  # decoded files the driver writes at once (a thread batch)
+_SCAN_CHUNK = 256  # files named in the ledger at once
 # Pillow hands each image's memory back as it is freed and asks for it anew for the next one (it
 # keeps no freed blocks unless told): at 500 px that cost 0.6 ms a file, a fifth of a decode.
 # Kept for reuse, a few blocks (each at most Pillow's 16 MB block size) remove that cost.
@@ -130,17 +131,25 @@ def _scan(ledger: Ledger, real: Sequence[Path], fake: Sequence[Path], workspace:
     """Name every image under the folders in ``ledger``, real folders first."""
     for source, folders in (("real", real), ("fake", fake)):
         for folder in folders:
-            root = Path(folder).resolve()
-            for entry in iter_folder(folder, source, exclude=[workspace]):
+            root = str(Path(folder).resolve())
+            entries = iter_folder(folder, source, exclude=[workspace])
+            # A batch at a time: one statement per file would be most of the scan's time.
+            while batch := list(itertools.islice(entries, _SCAN_CHUNK)):
                 # The folder scopes the entry's group: see SOURCE_FOLDER.
-                extras = {**entry.extras, SOURCE_FOLDER: str(root)}
-                first = ledger.add(replace(entry, extras=extras), str(root))
+                scoped = [
+                    ImageEntry(
+                        e.file, e.source, e.group, e.label_map, {**e.extras, SOURCE_FOLDER: root}
+                    )
+                    for e in batch
+                ]
                 # Overlapping folders: the first mention wins, unless it named the other source
                 # (real folders come first: this one is fake).
-                if first is not None and first[0] != source:
+                conflict = ledger.add(scoped, root)
+                if conflict is not None:
+                    file, _, first_folder = conflict
                     raise InputError(
-                        entry.file,
-                        f"is given as real (--real {first[1]}) and as generated "
+                        Path(file),
+                        f"is given as real (--real {first_folder}) and as generated "
                         f"(--fake {root}); a file can be only one",
                     )
 
@@ -174,21 +183,21 @@ class _ColumnKinds:
 
 def _records(ledger: Ledger, kinds: dict[str, str]) -> Iterator[dict[str, object]]:
     """The points' database records, one file read at a time (see :func:`_write_files`)."""
-    for entry, keys, properties in ledger.points():
-        extras: dict[str, object] = {}
-        for name, value in entry.extras.items():
+    for source, group, label_map, extras, keys, properties in ledger.points():
+        values: dict[str, object] = {}
+        for name, value in extras.items():
             if kinds[name] == "real":
-                extras[name] = float(value) if _is_number(value) and value is not None else None
+                values[name] = float(value) if _is_number(value) and value is not None else None
             else:
-                extras[name] = value
+                values[name] = value
         for key in keys:
             yield {
                 "path": key,
-                "source": entry.source,
-                "label": entry.source,
-                "group": entry.group,
-                "label_map": str(entry.label_map) if entry.label_map else None,
-                **extras,
+                "source": source,
+                "label": source,
+                "group": group,
+                "label_map": label_map,
+                **values,
                 **properties,
             }
 

@@ -98,11 +98,11 @@ class Ledger:
         )
 
     # -- the files named ---------------------------------------------------------------------
-    def add(self, entry: ImageEntry, folder: str) -> tuple[str, str] | None:
-        """Name ``entry`` (found under ``folder``); for a file named before, nothing is added and
-        the ``(source, folder)`` it was first named with comes back."""
-        added = self._db.execute(
-            f"INSERT OR IGNORE INTO entries ({_ENTRY}, folder) VALUES (?, ?, ?, ?, ?, ?)",
+    def add(self, entries: Sequence[ImageEntry], folder: str) -> tuple[str, str, str] | None:
+        """Name ``entries`` (found under ``folder``), a batch at a time: a file named before keeps
+        its first mention. Returns ``(file, source, folder)`` of the first of them (in order)
+        that was first named with the other source, or None."""
+        rows = [
             (
                 str(entry.file),
                 entry.source,
@@ -110,13 +110,24 @@ class Ledger:
                 str(entry.label_map) if entry.label_map else None,
                 json.dumps(entry.extras),
                 folder,
-            ),
+            )
+            for entry in entries
+        ]
+        self._db.executemany(
+            f"INSERT OR IGNORE INTO entries ({_ENTRY}, folder) VALUES (?, ?, ?, ?, ?, ?)", rows
         )
-        if added.rowcount:
-            return None
-        return self._db.execute(
-            "SELECT source, folder FROM entries WHERE file = ?", (str(entry.file),)
-        ).fetchone()
+        named = dict.fromkeys(row[0] for row in rows)
+        first = {
+            file: (source, first_folder)
+            for file, source, first_folder in self._db.execute(
+                f"SELECT file, source, folder FROM entries WHERE file IN ({', '.join('?' * len(named))})",
+                list(named),
+            )
+        }
+        for file, source, *_ in rows:
+            if first[file][0] != source:
+                return file, *first[file]
+        return None
 
     def first_conflict(self) -> tuple[str, str, str] | None:
         """The first file named whose source differs from its point's: ``(file, was, named)``."""
@@ -169,12 +180,21 @@ class Ledger:
         )
         return earlier
 
-    def points(self) -> Iterator[tuple[ImageEntry, list[str], dict]]:
-        """``(entry, point keys, properties)`` of each file read, in order."""
-        for *entry, keys, properties in self._db.execute(
-            f"SELECT {_ENTRY}, keys, properties FROM entries JOIN read USING (place) ORDER BY place"
+    def points(self) -> Iterator[tuple[str, str | None, str | None, dict, list[str], dict]]:
+        """``(source, group, label map, extras, point keys, properties)`` of each file read, in
+        order: what the points' records hold (plain values: no paths are made for them)."""
+        for source, group, label_map, extras, keys, properties in self._db.execute(
+            'SELECT source, "group", label_map, extras, keys, properties '
+            "FROM entries JOIN read USING (place) ORDER BY place"
         ):
-            yield _entry(*entry), json.loads(keys), json.loads(properties)
+            yield (
+                source,
+                group,
+                label_map,
+                json.loads(extras),
+                json.loads(keys),
+                json.loads(properties),
+            )
 
     def files(self) -> Iterator[tuple[str, str, str | None, int | None]]:
         """The files to record, ``(path, role, sha1, size)``, in the order they were read: each

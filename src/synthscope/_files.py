@@ -3,6 +3,8 @@
 * :func:`atomic_file` yields a temporary sibling path to write to (with any writer: ``np.save``,
   ``torch.save``, Pillow); on success it is flushed to disk and renamed over the target.
 * :func:`staged_folder` does the same for a whole folder (an ingest, an export, a phantom set).
+* :func:`write_behind` flushes a file being written to disk in the background as it grows, so
+  that the flush that makes it durable at the end has little left to do.
 
 A crash at any moment leaves either the old content or the new one, plus at most a hidden
 ``.NAME.*.tmp`` / ``.NAME.*.staging`` leftover that ``synthscope check --repair`` removes.
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -24,6 +28,7 @@ __all__ = [
     "atomic_file",
     "save_npy_atomic",
     "staged_folder",
+    "write_behind",
     "write_bytes_atomic",
     "write_text_atomic",
 ]
@@ -49,6 +54,56 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+class WriteBehind:
+    """Starts flushing a file to disk, in a thread, each time ``every`` more bytes were written.
+
+    What RocksDB's ``bytes_per_sync`` does: the final fsync of a large file written in pieces
+    (an ingest's vectors, 56 MB for 3,600 frames) otherwise waits for all of it at the end, on
+    the single writer, while the cores that decode sit idle (0.12 s of 0.19 s of fsyncs); flushed
+    as it grows, the writing overlaps with the decoding. At most one flush runs at a time.
+    """
+
+    def __init__(self, handle: BinaryIO, every: int) -> None:
+        self._handle = handle
+        self._every = every
+        self._unflushed = 0
+        self._thread: threading.Thread | None = None
+
+    def wrote(self, n_bytes: int) -> None:
+        """``n_bytes`` more were written to the handle."""
+        self._unflushed += n_bytes
+        if self._unflushed < self._every or (self._thread and self._thread.is_alive()):
+            return
+        self._handle.flush()
+        self._thread = threading.Thread(
+            target=_quiet_fsync, args=(self._handle.fileno(),), name="write-behind", daemon=True
+        )
+        self._thread.start()
+        self._unflushed = 0
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+def _quiet_fsync(fd: int) -> None:
+    # A failure here is found again by the fsync that makes the file durable (atomic_file's).
+    with suppress(OSError):
+        os.fsync(fd)
+
+
+@contextmanager
+def write_behind(handle: BinaryIO, every: int = 8 << 20) -> Iterator[WriteBehind]:
+    """A :class:`WriteBehind` for ``handle`` whose flush has ended when the block does (before
+    the handle is closed: its descriptor is never flushed after)."""
+    behind = WriteBehind(handle, every)
+    try:
+        yield behind
+    finally:
+        behind.wait()
 
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -35,6 +39,39 @@ def test_rows_streamed_into_an_npy_file_are_what_numpy_reads_and_hashed_as_writt
         writer.append(rows[:3])
         raise RuntimeError
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.npy"]
+
+
+def test_a_growing_file_is_flushed_in_the_background_and_every_flush_ends_before_it_closes(
+    tmp_path, monkeypatch
+):
+    """Write-behind: a flush starts each time 8 MB more were written, in a thread of its own,
+    and none is left running (or can touch the descriptor) once the writer's block ends."""
+    flushed: list[tuple[int, int, str]] = []  # (descriptor, bytes on disk, thread)
+    fsync = os.fsync
+
+    def recording(fd: int) -> None:
+        thread = threading.current_thread().name
+        if thread == "write-behind":
+            time.sleep(0.2)  # a slow disk: the block's end must still wait for it
+        flushed.append((fd, os.fstat(fd).st_size, thread))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    block = np.ones((1 << 20, 1), dtype=np.float32)  # 4 MB a block
+    with npy_rows(tmp_path / "big.npy", (1,)) as writer:
+        for index in range(6):
+            writer.append(block)
+            if (
+                index < 5
+            ):  # so that each 8 MB crossed starts one; the block's end waits for the last
+                writer._behind.wait()
+    behind = [size for _, size, thread in flushed if thread == "write-behind"]
+    assert len(behind) == 3 and behind == sorted(behind) and behind[0] >= 8 << 20
+    assert not [t for t in threading.enumerate() if t.name == "write-behind"]
+    # the last flush is the one that makes the whole file durable, on the writer's thread
+    assert flushed[-1][1] == (tmp_path / "big.npy").stat().st_size
+    assert flushed[-1][2] == threading.current_thread().name
+    np.testing.assert_array_equal(np.load(tmp_path / "big.npy"), np.ones((6 << 20, 1)))
 
 
 @pytest.fixture

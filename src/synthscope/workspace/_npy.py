@@ -5,7 +5,8 @@ of any size is made in memory bounded by a batch, never by the number of points:
 
 * :func:`npy_rows` opens a temporary file beside the target, writes the ``.npy`` header and
   then each block of rows with plain writes (no memory map: written pages belong to the page
-  cache, not to the process), hashes the bytes as they go (the SHA-1 that
+  cache, not to the process; they are flushed to disk in the background as the file grows, see
+  :func:`~synthscope._files.write_behind`), hashes the bytes as they go (the SHA-1 that
   :func:`~synthscope.workspace._vectors.array_digest` would compute), rewrites the header with
   the final row count, and renames the file into place only when the block succeeds.
   NumPy pads every header so that the first dimension can grow to 21 digits in place, which is
@@ -25,7 +26,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from synthscope._files import atomic_file
+from synthscope._files import WriteBehind, atomic_file, write_behind
 
 __all__ = ["BLOCK_BYTES", "NpyRowWriter", "iter_row_blocks", "npy_rows"]
 
@@ -45,9 +46,14 @@ class NpyRowWriter:
     """
 
     def __init__(
-        self, handle: BinaryIO, row_shape: tuple[int, ...] | None, dtype: np.dtype
+        self,
+        handle: BinaryIO,
+        row_shape: tuple[int, ...] | None,
+        dtype: np.dtype,
+        behind: WriteBehind | None = None,
     ) -> None:
         self._handle = handle
+        self._behind = behind
         self.row_shape = None if row_shape is None else tuple(int(s) for s in row_shape)
         self.dtype = np.dtype(dtype)
         self.n_rows = 0
@@ -83,6 +89,8 @@ class NpyRowWriter:
         self._handle.write(data)
         self._digest.update(data)
         self.n_rows += rows.shape[0]
+        if self._behind is not None:
+            self._behind.wrote(data.nbytes)
 
     @property
     def sha1(self) -> str:
@@ -113,8 +121,12 @@ def npy_rows(
 
     With ``expected_rows``, any other count fails the block and leaves ``path`` as it was.
     """
-    with atomic_file(path) as temporary, temporary.open("wb") as handle:
-        writer = NpyRowWriter(handle, row_shape, np.dtype(dtype))
+    with (
+        atomic_file(path) as temporary,
+        temporary.open("wb") as handle,
+        write_behind(handle) as behind,
+    ):
+        writer = NpyRowWriter(handle, row_shape, np.dtype(dtype), behind)
         yield writer
         if expected_rows is not None and writer.n_rows != expected_rows:
             raise ValueError(

@@ -59,6 +59,7 @@ def test_a_file_named_again_keeps_its_first_mention_and_the_other_source_is_the_
         return ImageEntry(Path(f"/x/{name}"), source, extras={"n": name})
 
     with Ledger() as ledger:
+        assert ledger.add([], "/x") is None
         assert ledger.add([entry("a", "real"), entry("b", "real")], "/x") is None
         # named again under the same source, from another folder: ignored, no conflict
         assert ledger.add([entry("b", "real"), entry("c", "real")], "/y") is None

@@ -113,6 +113,8 @@ class Ledger:
             )
             for entry in entries
         ]
+        if not rows:
+            return None
         self._db.executemany(
             f"INSERT OR IGNORE INTO entries ({_ENTRY}, folder) VALUES (?, ?, ?, ?, ?, ?)", rows
         )

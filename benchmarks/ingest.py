@@ -98,11 +98,11 @@ def per_file(paths: list[Path], work: str) -> float:
     """What ingest's decoding threads do with each file, and nothing after (no driver):
     ``"read"`` decodes it and hashes its bytes (:func:`synthscope.io.read_image_file`);
     ``"products"`` adds what ingest keeps of it, the 64 px thumbnail and pixels64."""
-    if work == "read":
-        function = read_image_file
-    else:
 
-        def function(path: Path) -> None:
+    def function(path: Path) -> None:  # nothing kept: each image is freed as ingest frees it
+        if work == "read":
+            read_image_file(path)
+        else:
             _decode(ImageEntry(path, "real"))
 
     return threaded(function, paths, IMAGE_BLOCKS_KEPT)

@@ -253,14 +253,9 @@ def build_extractors(features: str, ssl: str | None) -> dict:
     return extractors
 
 
-def main() -> None:
-    from scipy.stats import binomtest
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=50)
-    parser.add_argument("--null-draws", type=int, default=NULL_DRAWS)
-    parser.add_argument("--resize-draws", type=int, default=40)
-    parser.add_argument("--ranking-draws", type=int, default=10)
+def add_simulation_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sets simulated and the extractors: one definition, since features_null_pool.py must
+    simulate exactly the sets this benchmark's null draws use."""
     parser.add_argument("--frames", type=int, default=300, help="per set")
     parser.add_argument("--pullbacks", type=int, default=12, help="per set")
     parser.add_argument("--size", type=int, default=256)
@@ -269,11 +264,27 @@ def main() -> None:
     parser.add_argument(
         "--ssl", help="a train-encoder run, RUN or RUN@SIZE (images resized to SIZE): adds its row"
     )
+
+
+def quick_simulation(args: argparse.Namespace) -> None:
+    """``--quick``'s small sets, the same in both benchmarks."""
+    args.frames, args.pullbacks, args.size, args.permutations = 60, 6, 128, 40
+
+
+def main() -> None:
+    from scipy.stats import binomtest
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=50)
+    parser.add_argument("--null-draws", type=int, default=NULL_DRAWS)
+    parser.add_argument("--resize-draws", type=int, default=40)
+    parser.add_argument("--ranking-draws", type=int, default=10)
+    add_simulation_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="2 draws, 4 null draws, 60 frames")
     args = parser.parse_args()
     if args.quick:
         args.draws, args.null_draws, args.resize_draws, args.ranking_draws = 2, 4, 2, 1
-        args.frames, args.pullbacks, args.size, args.permutations = 60, 6, 128, 40
+        quick_simulation(args)
     args.tag = f"f{args.frames}-s{args.size}-p{args.permutations}"
 
     extractors = build_extractors(args.features, args.ssl)

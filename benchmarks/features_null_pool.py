@@ -51,9 +51,11 @@ from benchmarks.features import (  # noqa: E402
     NULL_FAKE_SEED,
     NULL_REAL_SEED,
     TESTS,
+    add_simulation_arguments,
     build_extractors,
     embed_all,
     prepare,
+    quick_simulation,
     simulate,
 )
 
@@ -168,17 +170,12 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=2000, help="per feature, 1-NN and MMD")
     parser.add_argument("--c2st-draws", type=int, default=500, help="per feature (C2ST is slower)")
     parser.add_argument("--regroupings", type=int, default=2000)
-    parser.add_argument("--frames", type=int, default=300, help="per set")
-    parser.add_argument("--pullbacks", type=int, default=12, help="per set")
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--permutations", type=int, default=100)
-    parser.add_argument("--features", default="pixels:64,texture,random-cnn")
-    parser.add_argument("--ssl", help="a train-encoder run, RUN or RUN@SIZE, as in features.py")
+    add_simulation_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="4 sets of 60 frames, 20 draws")
     args = parser.parse_args()
     if args.quick:
         args.sets, args.draws, args.c2st_draws, args.regroupings = 4, 20, 10, 200
-        args.frames, args.pullbacks, args.size, args.permutations = 60, 6, 128, 40
+        quick_simulation(args)
     if args.sets < 2 or args.sets % 2:
         parser.error(f"--sets must be an even number >= 2 (got {args.sets})")
     per_side = args.pullbacks

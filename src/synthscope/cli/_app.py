@@ -76,10 +76,13 @@ def say(message: str, style: str | None = None) -> None:
 
 
 @contextmanager
-def progress_bar(description: str) -> Iterator[ProgressCallback]:
+def progress_bar(description: str, *, waiting: str | None = None) -> Iterator[ProgressCallback]:
     """A rich progress bar driven by a library ``(done, total)`` callback.
 
     The bar appears at the first call, so a command that fails before its long work shows none.
+    ``waiting``: a spinner with this text until then, for work that precedes the first count
+    (an ingest's scan of 100,000 files takes several seconds). Rich shows one live display at a
+    time: the spinner stops before the bar starts.
     """
     bar = Progress(
         TextColumn("{task.description}"),
@@ -89,15 +92,20 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
         TimeRemainingColumn(),
         console=console,
     )
+    spinner = console.status(waiting) if waiting else None
     task = None
 
     def update(done: int, total: int) -> None:
         nonlocal task
         if task is None:
+            if spinner is not None:
+                spinner.stop()
             bar.start()
             task = bar.add_task(description, total=total)
         bar.update(task, completed=done, total=total)
 
+    if spinner is not None:
+        spinner.start()
     try:
         yield update
     except BaseException:
@@ -105,5 +113,8 @@ def progress_bar(description: str) -> Iterator[ProgressCallback]:
             bar.live.transient = True  # an error replaces the bar: one line, not two
             bar.stop()
         raise
+    finally:
+        if spinner is not None and task is None:
+            spinner.stop()  # transient: it leaves no line
     if task is not None:
         bar.stop()

@@ -77,7 +77,10 @@ def ingest_command(
 
     if not real and not fake:
         raise InvalidParameterError("give at least one folder with --real or --fake")
-    with open_executor(cluster) as executor, progress_bar("decoding") as progress:
+    with (
+        open_executor(cluster) as executor,
+        progress_bar("decoding", waiting="scanning the folders") as progress,
+    ):
         _where(executor)
         report = ingest(
             workspace,

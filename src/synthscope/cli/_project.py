@@ -88,7 +88,12 @@ def project_command(
         n_neighbors=n_neighbors,
         min_dist=min_dist,
     )
-    with Workspace.open(workspace) as ws, progress_bar(request.summary()) as progress:
+    # Before the first iteration: the vectors' PCA and, for t-SNE and UMAP, the neighbours.
+    waiting = f"{request.summary()}: preparing"
+    with (
+        Workspace.open(workspace) as ws,
+        progress_bar(request.summary(), waiting=waiting) as progress,
+    ):
         stored = project(ws, request, force=force, progress=progress)
     meta = stored.meta
     kl = f", KL {meta['kl']:.4f}" if meta.get("kl") is not None else ""

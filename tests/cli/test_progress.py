@@ -22,6 +22,13 @@ class RecordingStatus:
     def stop(self) -> None:
         self.events.append("stop")
 
+    def __enter__(self) -> RecordingStatus:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 @pytest.fixture
 def terminal(monkeypatch):
@@ -88,3 +95,48 @@ def test_a_real_spinner_gives_way_to_the_bar(monkeypatch):
         update(2, 2)
     assert not console._live_stack
     assert "scanning the folders" in buffer.getvalue() and "2/2" in buffer.getvalue()
+
+
+@pytest.fixture
+def opening(terminal, monkeypatch):
+    """``open_executor`` replaced by a recorder: the spinner's events show whether it ran
+    while the cluster was being opened."""
+    import synthscope.workspace
+
+    _, events, texts = terminal
+
+    def open_executor(cluster, *, threads=None):
+        events.append(f"open {cluster}")
+        if cluster == "tcp://127.0.0.1:9":
+            raise ConnectionError("no scheduler")
+        return object()
+
+    monkeypatch.setattr(synthscope.workspace, "open_executor", open_executor)
+    monkeypatch.delenv("SYNTHSCOPE_CLUSTER", raising=False)
+    return events, texts
+
+
+def test_a_spinner_while_a_cluster_starts_or_answers(opening):
+    from synthscope.cli._workspace_commands import _open_cluster
+
+    events, texts = opening
+    _open_cluster("local:2")
+    assert texts == ["starting a local Dask cluster"]
+    assert events == ["start", "open local:2", "stop"]
+    events.clear()
+    with pytest.raises(ConnectionError):
+        _open_cluster("tcp://127.0.0.1:9")
+    assert texts[-1] == "connecting to tcp://127.0.0.1:9"
+    assert events == ["start", "open tcp://127.0.0.1:9", "stop"]
+
+
+def test_no_spinner_for_threads_in_this_process(opening, monkeypatch):
+    from synthscope.cli._workspace_commands import _open_cluster
+
+    events, texts = opening
+    _open_cluster(None)
+    assert texts == [] and events == ["open None"]
+    monkeypatch.setenv("SYNTHSCOPE_CLUSTER", "local:1")  # the variable counts as the option
+    _open_cluster(None)
+    assert texts == ["starting a local Dask cluster"]
+    assert events[1:] == ["start", "open local:1", "stop"]

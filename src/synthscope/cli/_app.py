@@ -16,6 +16,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.status import Status
 
 from synthscope._progress import ProgressCallback
 from synthscope.errors import InvalidParameterError
@@ -75,6 +76,11 @@ def say(message: str, style: str | None = None) -> None:
     console.print(message, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
+def spinner(text: str) -> Status:
+    """A spinner with ``text`` (a context manager, or start/stop) for work that has no count."""
+    return console.status(text)
+
+
 @contextmanager
 def progress_bar(description: str, *, waiting: str | None = None) -> Iterator[ProgressCallback]:
     """A rich progress bar driven by a library ``(done, total)`` callback.
@@ -92,20 +98,20 @@ def progress_bar(description: str, *, waiting: str | None = None) -> Iterator[Pr
         TimeRemainingColumn(),
         console=console,
     )
-    spinner = console.status(waiting) if waiting else None
+    waiter = spinner(waiting) if waiting else None
     task = None
 
     def update(done: int, total: int) -> None:
         nonlocal task
         if task is None:
-            if spinner is not None:
-                spinner.stop()
+            if waiter is not None:
+                waiter.stop()
             bar.start()
             task = bar.add_task(description, total=total)
         bar.update(task, completed=done, total=total)
 
-    if spinner is not None:
-        spinner.start()
+    if waiter is not None:
+        waiter.start()
     try:
         yield update
     except BaseException:
@@ -114,7 +120,7 @@ def progress_bar(description: str, *, waiting: str | None = None) -> Iterator[Pr
             bar.stop()
         raise
     finally:
-        if spinner is not None and task is None:
-            spinner.stop()  # transient: it leaves no line
+        if waiter is not None and task is None:
+            waiter.stop()  # transient: it leaves no line
     if task is not None:
         bar.stop()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from synthscope.cli._app import app, progress_bar, say
+from synthscope.cli._app import app, progress_bar, say, spinner
 from synthscope.errors import InvalidParameterError
 from synthscope.features import parse_spec, spec_syntax
 from synthscope.io import DEFAULT_MAX_PIXELS
@@ -25,6 +25,19 @@ ClusterOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _open_cluster(cluster: str | None, *, threads: int | None = None):
+    """``open_executor(cluster)``, with a spinner while a Dask cluster starts or answers (seconds:
+    a LocalCluster's processes import synthscope; a scheduler may take its connect timeout)."""
+    from synthscope.workspace import open_executor, resolve_cluster
+
+    resolved = resolve_cluster(cluster)  # a bad value fails here, before any spinner
+    if resolved is None:
+        return open_executor(None, threads=threads)
+    local = resolved.startswith("local")
+    with spinner("starting a local Dask cluster" if local else f"connecting to {resolved}"):
+        return open_executor(resolved, threads=threads)
 
 
 def _where(executor) -> None:
@@ -73,12 +86,12 @@ def ingest_command(
     image too) with the `pixels64` feature: nearest-neighbour 64x64, flattened, divided by 255.
     Running it again appends new files.
     """
-    from synthscope.workspace import ingest, open_executor
+    from synthscope.workspace import ingest
 
     if not real and not fake:
         raise InvalidParameterError("give at least one folder with --real or --fake")
     with (
-        open_executor(cluster) as executor,
+        _open_cluster(cluster) as executor,
         progress_bar("decoding", waiting="scanning the folders") as progress,
     ):
         _where(executor)
@@ -128,11 +141,11 @@ def embed_command(
     A feature already stored for the same points by the same extractor (same parameters,
     version and model file) is kept; --force recomputes it.
     """
-    from synthscope.workspace import Workspace, embed, feature_is_current, open_executor
+    from synthscope.workspace import Workspace, embed, feature_is_current
 
     specs = features or ["pixels:64"]
     extractors = [parse_spec(spec) for spec in specs]  # a bad spec fails before any work
-    with Workspace.open(workspace) as ws, open_executor(cluster, threads=1) as executor:
+    with Workspace.open(workspace) as ws, _open_cluster(cluster, threads=1) as executor:
         _where(executor)
         for extractor in extractors:
             current = not force and feature_is_current(ws, extractor)

@@ -46,6 +46,7 @@ _EXPORTS = {
     "open_executor": "_cluster",
     "parse_where": "_select",
     "project": "_projections",
+    "resolve_cluster": "_cluster",
     "reusable_projection": "_projections",
     "score_column": "_score",
     "score_features": "_score",

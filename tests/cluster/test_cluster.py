@@ -7,6 +7,8 @@ import re
 import shutil
 import signal
 import socket
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -153,13 +155,63 @@ def test_an_unreachable_scheduler_is_one_line_naming_it_and_nothing_is_written(
     address = f"tcp://127.0.0.1:{_free_port()}"
     ws = tmp_path / "ws"
     assert CONNECT_TIMEOUT_S < 10  # the error comes within ten seconds
-    # one line, naming the flag (the library's parameter 'cluster'), given by the environment
-    monkeypatch.setenv(CLUSTER_ENV, address)
-    code, _, err = run_cli(capsys, "ingest", ws, "--real", real)
+    # one line, naming the flag (the library's parameter 'cluster') ...
+    code, _, err = run_cli(capsys, "ingest", ws, "--real", real, "--cluster", address)
     lines = [line for line in err.splitlines() if line.strip()]
     assert code == 1 and len(lines) == 1, err
     assert lines[0].startswith(f"error: --cluster {address}: no Dask scheduler answered")
     assert not ws.exists()
+    # ... or the variable, when the address came from it: the user may not know it is set
+    monkeypatch.setenv(CLUSTER_ENV, address)
+    code, _, err = run_cli(capsys, "ingest", ws, "--real", real)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 1 and len(lines) == 1, err
+    assert lines[0].startswith(f"error: {CLUSTER_ENV}={address}: no Dask scheduler answered")
+    assert not ws.exists()
+    # and --cluster none runs in this process whatever the variable says
+    code, _, err = run_cli(capsys, "ingest", ws, "--real", real, "--cluster", "none")
+    assert code == 0 and "running on Dask" not in err, err
+
+
+@pytest.mark.parametrize("talks", [False, True], ids=["silent", "http"])
+def test_something_else_listening_at_the_address_is_refused_within_ten_seconds(talks):
+    """A port where a web server (or the scheduler's dashboard) listens: Dask's handshake would
+    wait for ever, or read an HTTP reply as a frame size of exabytes."""
+    server = socket.create_server(("127.0.0.1", 0))
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            held.append(connection)  # kept open: a silent peer
+            if talks:
+                connection.sendall(b"HTTP/1.0 400 Bad request\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    outcome: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            open_executor(address)
+        except BaseException as error:
+            outcome.append(error)
+
+    opener = threading.Thread(target=open_it, daemon=True)
+    started = time.monotonic()
+    opener.start()
+    opener.join(timeout=15)
+    server.close()
+    for connection in held:
+        connection.close()
+    assert not opener.is_alive(), "open_executor still waits on a peer that is not Dask"
+    assert time.monotonic() - started < 10
+    assert len(outcome) == 1 and isinstance(outcome[0], InvalidParameterError), outcome
+    assert str(outcome[0]).startswith(f"cluster {address}: ")
+    assert "\n" not in str(outcome[0])
 
 
 def test_the_cluster_option_runs_ingest_and_embed_on_the_scheduler(
@@ -243,6 +295,30 @@ def test_bad_cluster_values_are_refused(value, monkeypatch):
     monkeypatch.setenv(CLUSTER_ENV, value)
     with pytest.raises(InvalidParameterError, match=re.escape(value)):
         resolve_cluster(None)
+
+
+def test_values_from_the_variable_are_refused_naming_it(monkeypatch):
+    monkeypatch.setenv(CLUSTER_ENV, "loca")
+    with pytest.raises(InvalidParameterError, match=f"^{CLUSTER_ENV} must be .*'loca'"):
+        resolve_cluster(None)
+    with pytest.raises(InvalidParameterError, match=r"^cluster must be"):
+        resolve_cluster("loca")
+
+
+def test_a_port_out_of_range_is_refused_as_such():
+    with pytest.raises(InvalidParameterError, match=re.escape("port must be 1..65535")):
+        resolve_cluster("tcp://127.0.0.1:99999")
+    with pytest.raises(InvalidParameterError, match=re.escape("port must be 1..65535")):
+        resolve_cluster("tcp://127.0.0.1:0")
+    assert resolve_cluster("tcp://127.0.0.1:65535") == "tcp://127.0.0.1:65535"
+
+
+@pytest.mark.parametrize("value", ["none", "NONE", " None "])
+def test_none_means_this_process_whatever_the_variable_says(value, monkeypatch):
+    monkeypatch.setenv(CLUSTER_ENV, "tcp://127.0.0.1:1")
+    assert resolve_cluster(value) is None
+    with open_executor(value, threads=2) as executor:
+        assert not executor.remote and executor.slots == 2
 
 
 def test_without_a_cluster_the_work_stays_in_this_process(monkeypatch):

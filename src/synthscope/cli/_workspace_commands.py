@@ -17,11 +17,9 @@ ClusterOption = Annotated[
     str | None,
     typer.Option(
         "--cluster",
-        envvar="SYNTHSCOPE_CLUSTER",
-        show_envvar=True,
         help="Run the work on Dask: local[:N] starts N worker processes here; tcp://HOST:PORT "
         "uses a running scheduler, whose workers must see the image files under the same "
-        "paths. Without it the work runs in this process.",
+        "paths; none runs it in this process. Default: $SYNTHSCOPE_CLUSTER, else this process.",
         show_default=False,
     ),
 ]
@@ -34,10 +32,10 @@ def _open_cluster(cluster: str | None, *, threads: int | None = None):
 
     resolved = resolve_cluster(cluster)  # a bad value fails here, before any spinner
     if resolved is None:
-        return open_executor(None, threads=threads)
+        return open_executor("none", threads=threads)  # decided: not the variable again
     local = resolved.startswith("local")
     with spinner("starting a local Dask cluster" if local else f"connecting to {resolved}"):
-        return open_executor(resolved, threads=threads)
+        return open_executor(cluster, threads=threads)  # as given: errors name its source
 
 
 def _where(executor) -> None:

@@ -2,13 +2,15 @@
 
 ::
 
-    cluster=None                 threads in this process (Pillow, numba and torch release the GIL)
+    cluster=None                 ``$SYNTHSCOPE_CLUSTER``; when unset, threads in this process
+                                 (Pillow, numba and torch release the GIL)
+    cluster="none"               threads in this process, whatever the variable says
     cluster="local" | "local:N"  a Dask LocalCluster of N worker processes on this machine
     cluster="tcp://HOST:PORT"    a running Dask scheduler (``dask scheduler``, dask-jobqueue on
                                  SLURM, the Dask Kubernetes operator)
     cluster=Client(...)          a ``distributed.Client`` of the caller's (left open)
 
-``SYNTHSCOPE_CLUSTER`` gives the default. Both kinds of :class:`Executor` offer one operation,
+Errors name the variable when the value came from it. Both kinds of :class:`Executor` offer one operation,
 :meth:`Executor.imap`: a function over items, results in the items' order, at most ``window``
 items in flight. The driver consumes the results and stays the workspace's only writer; workers
 read image files and return arrays, so the files must be visible to every worker under the same
@@ -63,14 +65,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CLUSTER_ENV = "SYNTHSCOPE_CLUSTER"
-CLUSTER_SYNTAX = "local[:N] | tcp://HOST:PORT"
+CLUSTER_SYNTAX = "local[:N] | tcp://HOST:PORT | none"
 #: How long to try to reach a scheduler, and to wait for its first worker.
 CONNECT_TIMEOUT_S = 5.0
 WORKERS_TIMEOUT_S = 10.0
 CLIENT_WORKERS_TIMEOUT_S = 600.0  # for a distributed.Client given from Python
 _RECOUNT_S = 2.0  # how often a running imap recounts the cluster's threads
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
-_ADDRESS = re.compile(r"^(tcp|tls)://[^\s/]+:\d+$")
+_ADDRESS = re.compile(r"^(tcp|tls)://[^\s/]+:(\d+)$")
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -281,23 +283,32 @@ class DaskExecutor(Executor):
 
 # -- choosing and opening one ----------------------------------------------------------------
 def resolve_cluster(cluster: Any = None) -> Any:
-    """``cluster``, or ``$SYNTHSCOPE_CLUSTER`` when it is None; checked; None means in-process."""
+    """``cluster``, or ``$SYNTHSCOPE_CLUSTER`` when it is None; checked; None means in-process
+    (``"none"`` says so, over the variable). A bad value is refused naming where it came from."""
+    source = "cluster"
     if cluster is None:
-        cluster = os.environ.get(CLUSTER_ENV) or None
+        cluster, source = os.environ.get(CLUSTER_ENV) or None, CLUSTER_ENV
     if cluster is None or not isinstance(cluster, str):
         return cluster
     text = cluster.strip()
+    if text.lower() == "none":
+        return None
     local = _LOCAL.match(text)
     if local:
         if local.group(1) is not None and int(local.group(1)) < 1:
             raise InvalidParameterError(
-                f"cluster {cluster!r}: local needs at least one worker", parameter="cluster"
+                f"{source} {cluster!r}: local needs at least one worker", parameter="cluster"
             )
         return text
-    if _ADDRESS.match(text):
+    address = _ADDRESS.match(text)
+    if address and 0 < int(address.group(2)) < 65536:
         return text
+    if address:
+        raise InvalidParameterError(
+            f"{source} {cluster!r}: the port must be 1..65535", parameter="cluster"
+        )
     raise InvalidParameterError(
-        f"cluster must be {CLUSTER_SYNTAX} (got {cluster!r})", parameter="cluster"
+        f"{source} must be {CLUSTER_SYNTAX} (got {cluster!r})", parameter="cluster"
     )
 
 
@@ -326,9 +337,56 @@ def check_versions(address: str, workers: dict[str, str | None], here: str) -> N
             )
 
 
+def _probe(address: str) -> str | None:
+    """Why ``address`` is not a Dask scheduler answering within :data:`CONNECT_TIMEOUT_S`, or None.
+
+    ``Client``'s timeout bounds the TCP connection, not the handshake after it (distributed
+    2026.8 reads the peer's handshake with no deadline): on a port where something else listens,
+    a web server or the scheduler's own dashboard, it waits for ever, or reads an HTTP reply as
+    a frame size in exabytes. So first ask the scheduler who it is, under one deadline, on an
+    event loop of our own (in a thread: the caller, a notebook, may run a loop already).
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask() -> Any:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT_S)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def run() -> Any:
+        return asyncio.run(asyncio.wait_for(ask(), CONNECT_TIMEOUT_S))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthscope-probe") as pool:
+        try:
+            reply = pool.submit(run).result()
+        except TimeoutError:
+            return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s"
+        except OSError as error:
+            text = str(error).splitlines()[0] if str(error) else ""
+            reason = "" if not text or "Timed out" in text else f" ({text})"
+            return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s{reason}"
+        except Exception as error:  # garbage read as Dask frames: MemoryError, ValueError, ...
+            return f"what answers does not speak Dask's protocol ({type(error).__name__})"
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        return f"what answers is not a Dask scheduler (it says it is {kind or 'nothing known'})"
+    return None
+
+
 def _connect(address: str) -> Any:
     from distributed import Client
 
+    problem = _probe(address)
+    if problem is not None:
+        raise InvalidParameterError(
+            f"cluster {address}: {problem}; start one with `dask scheduler`, or use local[:N]",
+            parameter="cluster",
+        )
     try:
         return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
     except (OSError, TimeoutError) as error:
@@ -366,9 +424,23 @@ def open_executor(cluster: Any = None, *, threads: int | None = None) -> Executo
     value, a scheduler that does not answer within :data:`CONNECT_TIMEOUT_S`, one without
     workers, or workers whose synthscope differs from this process's.
     """
+    from_environment = cluster is None
     cluster = resolve_cluster(cluster)
     if cluster is None:
         return ThreadExecutor(threads)
+    try:
+        return _open_dask(cluster)
+    except InvalidParameterError as error:
+        # Name the variable the address came from: the user may not know it is set.
+        text, prefix = str(error), f"cluster {cluster}"
+        if not from_environment or not text.startswith(prefix):
+            raise
+        raise InvalidParameterError(
+            f"{CLUSTER_ENV}={cluster}{text[len(prefix) :]}", parameter="cluster"
+        ) from None
+
+
+def _open_dask(cluster: Any) -> Executor:
     try:
         import distributed  # noqa: F401
     except ImportError:

@@ -173,6 +173,20 @@ def test_an_unreachable_scheduler_is_one_line_naming_it_and_nothing_is_written(
     assert code == 0 and "running on Dask" not in err, err
 
 
+def test_embed_starts_no_cluster_when_every_feature_is_current(tmp_path, image_folders, capsys):
+    real, _ = image_folders(3, 0)
+    ws = tmp_path / "ws"
+    ingest(ws, [real])
+    assert run_cli(capsys, "embed", ws, "--features", "pixels:16")[0] == 0
+    nobody = f"tcp://127.0.0.1:{_free_port()}"  # would fail in 5 s if it were reached
+    code, _, err = run_cli(capsys, "embed", ws, "--features", "pixels:16", "--cluster", nobody)
+    assert code == 0 and "already current" in err and "running on" not in err, err
+    code, _, err = run_cli(capsys, "embed", ws, "--features", "pixels:16", "--cluster", "loca")
+    assert code == 1 and "--cluster must be" in err, err  # still checked
+    code, _, err = run_cli(capsys, "embed", ws, "--features", "pixels:8", "--cluster", nobody)
+    assert code == 1 and "no Dask scheduler answered" in err, err  # one to compute: reached
+
+
 @pytest.mark.parametrize("talks", [False, True], ids=["silent", "http"])
 def test_something_else_listening_at_the_address_is_refused_within_ten_seconds(talks):
     """A port where a web server (or the scheduler's dashboard) listens: Dask's handshake would

@@ -25,13 +25,14 @@ ClusterOption = Annotated[
 ]
 
 
-def _open_cluster(cluster: str | None, *, threads: int | None = None):
+def _open_cluster(cluster: str | None, *, threads: int | None = None, needed: bool = True):
     """``open_executor(cluster)``, with a spinner while a Dask cluster starts or answers (seconds:
-    a LocalCluster's processes import synthscope; a scheduler may take its connect timeout)."""
+    a LocalCluster's processes import synthscope; a scheduler may take its connect timeout).
+    Not ``needed`` (nothing to compute): threads here, the value only checked."""
     from synthscope.workspace import open_executor, resolve_cluster
 
     resolved = resolve_cluster(cluster)  # a bad value fails here, before any spinner
-    if resolved is None:
+    if resolved is None or not needed:
         return open_executor("none", threads=threads)  # decided: not the variable again
     local = resolved.startswith("local")
     with spinner("starting a local Dask cluster" if local else f"connecting to {resolved}"):
@@ -139,20 +140,29 @@ def embed_command(
     A feature already stored for the same points by the same extractor (same parameters,
     version and model file) is kept; --force recomputes it.
     """
-    from synthscope.workspace import Workspace, embed, feature_is_current
+    from synthscope.workspace import Workspace, feature_is_current
 
     specs = features or ["pixels:64"]
     extractors = [parse_spec(spec) for spec in specs]  # a bad spec fails before any work
-    with Workspace.open(workspace) as ws, _open_cluster(cluster, threads=1) as executor:
-        _where(executor)
-        for extractor in extractors:
-            current = not force and feature_is_current(ws, extractor)
-            with progress_bar(f"embedding {extractor.spec}") as progress:
-                name = embed(ws, extractor, force=force, cluster=executor, progress=progress)
-            shape = ws.vectors(name).shape
-            info = ws.feature_info(name) or {}
-            how = "already current" if current else f"{info.get('seconds', 0):.1f} s"
-            say(f"feature {name}: {shape[0]} points x {shape[1]} values ({how})")
+    with Workspace.open(workspace) as ws:
+        currents = [not force and feature_is_current(ws, e) for e in extractors]
+        # A cluster only when something is to compute: starting one costs seconds.
+        with _open_cluster(cluster, threads=1, needed=not all(currents)) as executor:
+            _where(executor)
+            _embed_each(ws, extractors, currents, executor, force=force)
+
+
+def _embed_each(ws, extractors: list, currents: list[bool], executor, *, force: bool) -> None:
+    """Embed each extractor in turn, one progress bar and one line of report each."""
+    from synthscope.workspace import embed
+
+    for extractor, current in zip(extractors, currents, strict=True):
+        with progress_bar(f"embedding {extractor.spec}") as progress:
+            name = embed(ws, extractor, force=force, cluster=executor, progress=progress)
+        shape = ws.vectors(name).shape
+        info = ws.feature_info(name) or {}
+        how = "already current" if current else f"{info.get('seconds', 0):.1f} s"
+        say(f"feature {name}: {shape[0]} points x {shape[1]} values ({how})")
 
 
 @app.command("export")

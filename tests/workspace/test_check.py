@@ -53,6 +53,18 @@ def test_a_fresh_workspace_is_sound(ws):
     assert result.exit_code == 0 and "sound (24 points)" in result.output
 
 
+def test_a_workspace_copied_without_its_times_is_sound(template, tmp_path):
+    """cp -r, scp: the same bytes, new modification times. Not an interrupted write."""
+    copy = tmp_path / "copied"
+    shutil.copytree(template / "ws", copy, copy_function=shutil.copyfile)
+    for vectors in (copy / "vectors").glob("*.npy"):
+        os.utime(vectors, ns=(10**18, 10**18))
+    report = check_workspace(copy)
+    assert report.sound, report.problems
+    with Workspace.open(copy) as opened:
+        assert opened.feature_info("pixels64") is not None
+
+
 def test_changed_vectors_and_lost_provenance_are_found(ws):
     vectors = ws / "vectors" / "pixels64.npy"
     data = bytearray(vectors.read_bytes())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -29,6 +30,23 @@ def test_provenance_is_stored_beside_the_vectors_and_describes_the_file(tmp_path
     os.utime(tmp_path / "vectors" / "f.npy", ns=(1, 1))
     assert store.provenance("f") is None
     assert store.digest("f", 4) == array_digest(array * 2)
+
+
+def test_a_copied_store_keeps_its_provenance_and_a_changed_copy_loses_it(tmp_path):
+    store = VectorStore(tmp_path / "vectors")
+    array = np.arange(12, dtype=np.float32).reshape(4, 3)
+    store.write("f", array, {"spec": "x"})
+    # cp -r: the same bytes with a new modification time
+    copy = tmp_path / "copy"
+    shutil.copytree(tmp_path / "vectors", copy, copy_function=shutil.copyfile)
+    os.utime(copy / "f.npy", ns=(10**18, 10**18))
+    copied = VectorStore(copy)
+    assert copied.provenance("f")["spec"] == "x"
+    recorded = json.loads((copy / "f.json").read_text())
+    assert recorded["file_mtime_ns"] == 10**18  # believed once, then known by its time
+    # the same size and a new time but other rows: not believed
+    np.save(copy / "f.npy", array + 1)
+    assert copied.provenance("f") is None
 
 
 def test_bad_names_missing_and_stale_features_are_refused(tmp_path):

@@ -14,7 +14,8 @@ The database is the truth about how many points there are: a file with extra row
 interrupted append) is read up to that count; one with fewer rows is stale and refused. The
 provenance is written after the vectors, and carries the file's size and modification time, so a
 provenance that does not describe the file on disk (a crash between the two writes, a file
-replaced by hand) is ignored rather than believed.
+replaced by hand) is ignored rather than believed. A file of the recorded size with another time
+(a copied workspace) is believed when its rows hash to the recorded SHA-1, and its time recorded.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -166,12 +167,30 @@ class VectorStore:
         except (OSError, ValueError):
             return None
         stat = path.stat()
-        if (
-            record.get("file_size") != stat.st_size
-            or record.get("file_mtime_ns") != stat.st_mtime_ns
-        ):
+        if record.get("file_size") != stat.st_size:
             return None
+        if record.get("file_mtime_ns") != stat.st_mtime_ns:
+            # Same size, another time: copied (cp -r, scp, rsync without -t) or rewritten. The
+            # rows decide, once: a match is recorded with the new time, so that a copied
+            # workspace is neither recomputed nor reported as an interrupted write.
+            if not self._rows_match(path, record):
+                return None
+            record["file_mtime_ns"] = stat.st_mtime_ns
+            with suppress(OSError):  # a read-only copy: the rows are hashed again next time
+                write_text_atomic(meta, json.dumps(record, indent=1, default=str))
         return record
+
+    @staticmethod
+    def _rows_match(path: Path, record: dict[str, Any]) -> bool:
+        try:
+            array = np.load(path, mmap_mode="r")
+        except (OSError, ValueError):
+            return False
+        return (
+            array.ndim == 2
+            and list(array.shape) == list(record.get("shape", []))
+            and array_digest(array) == record.get("vectors_sha1")
+        )
 
     def digest(self, name: str, n_points: int) -> str:
         """SHA-1 of the first ``n_points`` rows: from the provenance when it holds, else computed."""

@@ -311,6 +311,47 @@ def test_bad_cluster_values_are_refused(value, monkeypatch):
         resolve_cluster(None)
 
 
+def test_the_probe_connects_with_the_configured_tls_settings(monkeypatch):
+    """A tls:// scheduler needs the Dask configuration's certificates, as Client uses them."""
+    import distributed.comm
+    import distributed.security
+
+    from synthscope.workspace._cluster import _probe
+
+    context = object()
+    given: dict = {}
+
+    def connect(address, timeout=None, **kwargs):
+        given.update(kwargs)
+        raise OSError("refused")
+
+    monkeypatch.setattr(
+        distributed.security.Security,
+        "get_connection_args",
+        lambda self, role: {"ssl_context": context, "require_encryption": True},
+    )
+    monkeypatch.setattr(distributed.comm, "connect", connect)
+    assert "no Dask scheduler answered" in _probe("tls://127.0.0.1:8786")
+    assert given.get("ssl_context") is context
+
+
+def test_the_probe_keeps_its_deadline_when_a_name_lookup_is_slow(monkeypatch):
+    from synthscope.workspace._cluster import _probe
+
+    real_lookup = socket.getaddrinfo
+
+    def slow_lookup(host, *args, **kwargs):
+        if str(host).endswith(".invalid"):
+            time.sleep(15)
+        return real_lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    started = time.monotonic()
+    problem = _probe("tcp://scheduler.invalid:8786")
+    assert time.monotonic() - started < CONNECT_TIMEOUT_S + 3
+    assert problem is not None and "no Dask scheduler answered" in problem
+
+
 def test_values_from_the_variable_are_refused_naming_it(monkeypatch):
     monkeypatch.setenv(CLUSTER_ENV, "loca")
     with pytest.raises(InvalidParameterError, match=f"^{CLUSTER_ENV} must be .*'loca'"):

@@ -49,6 +49,25 @@ def test_a_copied_store_keeps_its_provenance_and_a_changed_copy_loses_it(tmp_pat
     assert copied.provenance("f") is None
 
 
+def test_a_read_only_copy_is_hashed_once_per_store(tmp_path, monkeypatch):
+    from synthscope.workspace import _vectors
+
+    store = VectorStore(tmp_path / "vectors")
+    store.write("f", np.ones((5, 2), dtype=np.float32))
+    os.utime(tmp_path / "vectors" / "f.npy", ns=(10**18, 10**18))  # copied: a new time
+
+    def read_only(path, text):
+        raise PermissionError(f"{path}: read-only file system")
+
+    hashed = []
+    digest = _vectors.array_digest
+    monkeypatch.setattr(_vectors, "write_text_atomic", read_only)
+    monkeypatch.setattr(_vectors, "array_digest", lambda array: hashed.append(1) or digest(array))
+    copy = VectorStore(tmp_path / "vectors")
+    assert copy.provenance("f") is not None and copy.provenance("f") is not None
+    assert len(hashed) == 1  # the record could not take the new time; the store remembers
+
+
 def test_bad_names_missing_and_stale_features_are_refused(tmp_path):
     store = VectorStore(tmp_path / "vectors")
     with pytest.raises(InvalidParameterError, match=r"feature '\.\./x' must hold only"):

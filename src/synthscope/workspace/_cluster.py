@@ -343,35 +343,46 @@ def _probe(address: str) -> str | None:
     ``Client``'s timeout bounds the TCP connection, not the handshake after it (distributed
     2026.8 reads the peer's handshake with no deadline): on a port where something else listens,
     a web server or the scheduler's own dashboard, it waits for ever, or reads an HTTP reply as
-    a frame size in exabytes. So first ask the scheduler who it is, under one deadline, on an
-    event loop of our own (in a thread: the caller, a notebook, may run a loop already).
+    a frame size in exabytes. So first ask the scheduler who it is, on an event loop of our own
+    in a daemon thread (the caller, a notebook, may run a loop already), and wait for the answer
+    no longer than the deadline: a slow name lookup keeps only that thread.
     """
     import asyncio
+    from concurrent.futures import Future
 
     from distributed.comm import connect
+    from distributed.security import Security
+
+    # As Client connects: TLS settings (tls://) from the Dask configuration.
+    connection_args = Security().get_connection_args("client")
 
     async def ask() -> Any:
-        comm = await connect(address, timeout=CONNECT_TIMEOUT_S)
+        comm = await connect(address, timeout=CONNECT_TIMEOUT_S, **connection_args)
         try:
             await comm.write({"op": "identity", "reply": True})
             return await comm.read()
         finally:
             comm.abort()
 
-    def run() -> Any:
-        return asyncio.run(asyncio.wait_for(ask(), CONNECT_TIMEOUT_S))
+    answer: Future = Future()
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="synthscope-probe") as pool:
+    def run() -> None:
         try:
-            reply = pool.submit(run).result()
-        except TimeoutError:
-            return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s"
-        except OSError as error:
-            text = str(error).splitlines()[0] if str(error) else ""
-            reason = "" if not text or "Timed out" in text else f" ({text})"
-            return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s{reason}"
-        except Exception as error:  # garbage read as Dask frames: MemoryError, ValueError, ...
-            return f"what answers does not speak Dask's protocol ({type(error).__name__})"
+            answer.set_result(asyncio.run(asyncio.wait_for(ask(), CONNECT_TIMEOUT_S)))
+        except BaseException as error:
+            answer.set_exception(error)
+
+    threading.Thread(target=run, name="synthscope-probe", daemon=True).start()
+    try:
+        reply = answer.result(timeout=CONNECT_TIMEOUT_S + 1)
+    except TimeoutError:
+        return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s"
+    except OSError as error:
+        text = str(error).splitlines()[0] if str(error) else ""
+        reason = "" if not text or "Timed out" in text else f" ({text})"
+        return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s{reason}"
+    except Exception as error:  # garbage read as Dask frames: MemoryError, ValueError, ...
+        return f"what answers does not speak Dask's protocol ({type(error).__name__})"
     kind = reply.get("type") if isinstance(reply, dict) else None
     if kind != "Scheduler":
         return f"what answers is not a Dask scheduler (it says it is {kind or 'nothing known'})"
@@ -431,12 +442,13 @@ def open_executor(cluster: Any = None, *, threads: int | None = None) -> Executo
     try:
         return _open_dask(cluster)
     except InvalidParameterError as error:
-        # Name the variable the address came from: the user may not know it is set.
-        text, prefix = str(error), f"cluster {cluster}"
-        if not from_environment or not text.startswith(prefix):
+        # Name the variable the value came from (the user may not know it is set), with the
+        # value it holds ("local", where the message says "local:8").
+        head, sep, tail = str(error).partition(": ")
+        if not from_environment or not sep or not head.startswith("cluster "):
             raise
         raise InvalidParameterError(
-            f"{CLUSTER_ENV}={cluster}{text[len(prefix) :]}", parameter="cluster"
+            f"{CLUSTER_ENV}={cluster}: {tail}", parameter="cluster"
         ) from None
 
 

@@ -62,6 +62,9 @@ class VectorStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        # (file, record's SHA-1) -> (size, mtime) whose rows were hashed here and matched: a
+        # read-only copy, whose records cannot take the new times, is hashed once per store.
+        self._matched: dict[tuple[str, str], tuple[int, int]] = {}
 
     def _file(self, name: str, suffix: str = ".npy") -> Path:
         if not isinstance(name, str) or not NAME.match(name):
@@ -163,7 +166,8 @@ class VectorStore:
         if not (path.is_file() and meta.is_file()):
             return None
         try:
-            record = json.loads(meta.read_text(encoding="utf-8"))
+            text = meta.read_text(encoding="utf-8")
+            record = json.loads(text)
         except (OSError, ValueError):
             return None
         stat = path.stat()
@@ -171,26 +175,40 @@ class VectorStore:
             return None
         if record.get("file_mtime_ns") != stat.st_mtime_ns:
             # Same size, another time: copied (cp -r, scp, rsync without -t) or rewritten. The
-            # rows decide, once: a match is recorded with the new time, so that a copied
-            # workspace is neither recomputed nor reported as an interrupted write.
-            if not self._rows_match(path, record):
+            # rows decide: a match is recorded with the new time, so that a copied workspace is
+            # neither recomputed nor reported as an interrupted write.
+            if not self._rows_match(path, record, (stat.st_size, stat.st_mtime_ns)):
                 return None
             record["file_mtime_ns"] = stat.st_mtime_ns
-            with suppress(OSError):  # a read-only copy: the rows are hashed again next time
-                write_text_atomic(meta, json.dumps(record, indent=1, default=str))
+            self._record_time(meta, text, record)
         return record
 
-    @staticmethod
-    def _rows_match(path: Path, record: dict[str, Any]) -> bool:
+    def _rows_match(self, path: Path, record: dict[str, Any], size_time: tuple[int, int]) -> bool:
+        key = (str(path), str(record.get("vectors_sha1")))
+        if self._matched.get(key) == size_time:
+            return True
         try:
             array = np.load(path, mmap_mode="r")
+            match = (
+                array.ndim == 2
+                and list(array.shape) == list(record.get("shape", []))
+                and array_digest(array) == record.get("vectors_sha1")
+            )
+            after = path.stat()
         except (OSError, ValueError):
             return False
-        return (
-            array.ndim == 2
-            and list(array.shape) == list(record.get("shape", []))
-            and array_digest(array) == record.get("vectors_sha1")
-        )
+        if not match or (after.st_size, after.st_mtime_ns) != size_time:
+            return False  # other rows, or rewritten while they were hashed
+        self._matched[key] = size_time
+        return True
+
+    @staticmethod
+    def _record_time(meta: Path, text: str, record: dict[str, Any]) -> None:
+        """Write ``record`` (the new time) over ``meta`` unless a writer replaced it since it
+        was read as ``text``: a record written for new rows is never overwritten by an old one."""
+        with suppress(OSError):  # a read-only copy: the store remembers the match instead
+            if meta.read_text(encoding="utf-8") == text:
+                write_text_atomic(meta, json.dumps(record, indent=1, default=str))
 
     def digest(self, name: str, n_points: int) -> str:
         """SHA-1 of the first ``n_points`` rows: from the provenance when it holds, else computed."""

@@ -295,8 +295,8 @@ def test_workers_with_another_synthscope_are_refused_naming_both_versions(
 
 def test_check_versions_names_a_worker_without_synthscope():
     with pytest.raises(InvalidParameterError, match="worker tcp://a:1 does not have synthscope"):
-        check_versions("tcp://s:1", {"tcp://a:1": None, "tcp://b:1": "0.1.0"}, "0.1.0")
-    check_versions("tcp://s:1", {"tcp://b:1": "0.1.0"}, "0.1.0")
+        check_versions("cluster tcp://s:1", {"tcp://a:1": None, "tcp://b:1": "0.1.0"}, "0.1.0")
+    check_versions("cluster tcp://s:1", {"tcp://b:1": "0.1.0"}, "0.1.0")
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@
                                  SLURM, the Dask Kubernetes operator)
     cluster=Client(...)          a ``distributed.Client`` of the caller's (left open)
 
-Errors name the variable when the value came from it. Both kinds of :class:`Executor` offer one operation,
-:meth:`Executor.imap`: a function over items, results in the items' order, at most ``window``
-items in flight. The driver consumes the results and stays the workspace's only writer; workers
+Errors name the variable when the value came from it. Both kinds of :class:`Executor` offer
+one operation, :meth:`Executor.imap`: a function over items, results in the items' order, at
+most ``window`` items in flight. The driver consumes the results and stays the workspace's only writer; workers
 read image files and return arrays, so the files must be visible to every worker under the same
 paths (a shared file system).
 
@@ -325,13 +325,14 @@ def _this_version() -> str:
         return __version__
 
 
-def check_versions(address: str, workers: dict[str, str | None], here: str) -> None:
-    """Refuse workers whose synthscope is missing or another version than ``here``."""
+def check_versions(named: str, workers: dict[str, str | None], here: str) -> None:
+    """Refuse workers whose synthscope is missing or another version than ``here``; ``named``
+    names the cluster in the message (see :func:`open_executor`)."""
     for worker, version in sorted(workers.items()):
         if version != here:
             found = "does not have synthscope" if version is None else f"runs synthscope {version}"
             raise InvalidParameterError(
-                f"cluster {address}: worker {worker} {found}, this process runs synthscope "
+                f"{named}: worker {worker} {found}, this process runs synthscope "
                 f"{here}; install synthscope {here} on every worker",
                 parameter="cluster",
             )
@@ -375,12 +376,8 @@ def _probe(address: str) -> str | None:
     threading.Thread(target=run, name="synthscope-probe", daemon=True).start()
     try:
         reply = answer.result(timeout=CONNECT_TIMEOUT_S + 1)
-    except TimeoutError:
-        return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s"
-    except OSError as error:
-        text = str(error).splitlines()[0] if str(error) else ""
-        reason = "" if not text or "Timed out" in text else f" ({text})"
-        return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s{reason}"
+    except (OSError, TimeoutError) as error:
+        return _no_answer(error)
     except Exception as error:  # garbage read as Dask frames: MemoryError, ValueError, ...
         return f"what answers does not speak Dask's protocol ({type(error).__name__})"
     kind = reply.get("type") if isinstance(reply, dict) else None
@@ -389,25 +386,25 @@ def _probe(address: str) -> str | None:
     return None
 
 
-def _connect(address: str) -> Any:
+def _no_answer(error: BaseException) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    reason = "" if not text or "Timed out" in text else f" ({text})"
+    return f"no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s{reason}"
+
+
+def _connect(address: str, named: str) -> Any:
     from distributed import Client
 
     problem = _probe(address)
-    if problem is not None:
-        raise InvalidParameterError(
-            f"cluster {address}: {problem}; start one with `dask scheduler`, or use local[:N]",
-            parameter="cluster",
-        )
-    try:
-        return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
-    except (OSError, TimeoutError) as error:
-        text = str(error).splitlines()[0] if str(error) else ""
-        reason = "" if not text or "Timed out" in text else f" ({text})"
-        raise InvalidParameterError(
-            f"cluster {address}: no Dask scheduler answered within {CONNECT_TIMEOUT_S:g} s"
-            f"{reason}; start one with `dask scheduler`, or use local[:N]",
-            parameter="cluster",
-        ) from None
+    if problem is None:
+        try:
+            return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            problem = _no_answer(error)
+    raise InvalidParameterError(
+        f"{named}: {problem}; start one with `dask scheduler`, or use local[:N]",
+        parameter="cluster",
+    )
 
 
 def _start_local(n_workers: int) -> tuple[Any, Any]:
@@ -439,20 +436,13 @@ def open_executor(cluster: Any = None, *, threads: int | None = None) -> Executo
     cluster = resolve_cluster(cluster)
     if cluster is None:
         return ThreadExecutor(threads)
-    try:
-        return _open_dask(cluster)
-    except InvalidParameterError as error:
-        # Name the variable the value came from (the user may not know it is set), with the
-        # value it holds ("local", where the message says "local:8").
-        head, sep, tail = str(error).partition(": ")
-        if not from_environment or not sep or not head.startswith("cluster "):
-            raise
-        raise InvalidParameterError(
-            f"{CLUSTER_ENV}={cluster}: {tail}", parameter="cluster"
-        ) from None
+    # Errors name a value from the variable as the variable: the user may not know it is set.
+    return _open_dask(cluster, f"{CLUSTER_ENV}={cluster}" if from_environment else None)
 
 
-def _open_dask(cluster: Any) -> Executor:
+def _open_dask(cluster: Any, named: str | None) -> Executor:
+    """A :class:`DaskExecutor` for a checked ``cluster``; errors begin with ``named``, or
+    ``cluster ADDRESS``."""
     try:
         import distributed  # noqa: F401
     except ImportError:
@@ -468,12 +458,13 @@ def _open_dask(cluster: Any) -> Executor:
             owned: tuple = (client, made)
             address = f"local:{n_workers}"
         else:
-            client = _connect(cluster)
+            client = _connect(cluster, named or f"cluster {cluster}")
             owned = (client,)
             address = cluster
     else:
         client, owned = cluster, ()
         address = str(getattr(client.scheduler, "address", "client"))
+    named = named or f"cluster {address}"
     # A caller's own client may belong to an adaptive cluster whose jobs wait in a queue.
     patience = WORKERS_TIMEOUT_S if owned else CLIENT_WORKERS_TIMEOUT_S
     try:
@@ -481,7 +472,7 @@ def _open_dask(cluster: Any) -> Executor:
             client.wait_for_workers(1, timeout=patience)
         except Exception:
             raise InvalidParameterError(
-                f"cluster {address}: the scheduler has no workers after "
+                f"{named}: the scheduler has no workers after "
                 f"{patience:g} s; start some with `dask worker {address}`",
                 parameter="cluster",
             ) from None
@@ -490,7 +481,7 @@ def _open_dask(cluster: Any) -> Executor:
             worker: _version_of(info.get("packages"))
             for worker, info in versions["workers"].items()
         }
-        check_versions(address, workers, _this_version())
+        check_versions(named, workers, _this_version())
         executor = DaskExecutor(client, address=address, owned=owned)
     except BaseException:
         for thing in owned:

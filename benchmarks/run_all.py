@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 # (script, takes --quick)
 BENCHMARKS = [
     ("ingest.py", False),
+    ("png_decode.py", False),
     ("cluster.py", True),
     ("memory.py", True),
     ("phantom.py", True),

@@ -205,6 +205,10 @@ def _read_pillow(path: Path, max_pixels: int) -> _Read:
         properties = pillow_properties(image, path)  # before a frame is loaded or sought
         count = int(getattr(image, "n_frames", 1) or 1)
         frames = []
+        if count == 1 and image.format == "PNG" and image.mode == "L":
+            pixels = _decode_grey_png(data)  # None: not the plain kind, or odd; Pillow decides
+            if pixels is not None:
+                return _Read([Frame(Image.fromarray(pixels), None)], properties, data)
         for index in range(count):
             if count > 1:
                 image.seek(index)
@@ -216,6 +220,13 @@ def _read_pillow(path: Path, max_pixels: int) -> _Read:
         raise
     except Exception as error:  # Pillow raises many types for corrupt data
         raise _pillow_error(path, error, max_pixels) from error
+
+
+def _decode_grey_png(data: bytes) -> np.ndarray | None:
+    # Imported when first needed: it starts numba, which only PNG decoding needs here.
+    from synthscope.io._png import decode_grey_png
+
+    return decode_grey_png(data)
 
 
 def _to_l(path: Path, image: Image.Image, *, keep: bool = False) -> Image.Image:

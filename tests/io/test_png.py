@@ -124,6 +124,11 @@ OTHER_KINDS = {
     "16-bit": _saved(Image.fromarray(GREY.astype(np.uint16) * 300)),
     "1-bit": _saved(Image.fromarray(GREY > 30)),
     "interlaced": grey_png(GREY, header=(8, 0, 0, 0, 1)),
+    "no pixels": grey_png(GREY[:0]),
+    "wider than PNG allows": grey_png(GREY).replace(
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", 10, 6, 8, 0, 0, 0, 0)),
+        _chunk(b"IHDR", struct.pack(">IIBBBBB", 2**32 - 1, 2**32 - 1, 8, 0, 0, 0, 0)),
+    ),
     "animated": _saved(
         Image.fromarray(GREY), save_all=True, append_images=[Image.fromarray(255 - GREY)]
     ),

@@ -45,7 +45,9 @@ def decode_grey_png(data: bytes) -> np.ndarray | None:
     if kind != b"IHDR" or length != _HEADER.size:
         return None
     width, height, depth, colour, compression, filtering, interlace = _HEADER.unpack_from(data, 16)
-    if (depth, colour, compression, filtering, interlace) != (8, 0, 0, 0, 0) or not width * height:
+    if (depth, colour, compression, filtering, interlace) != (8, 0, 0, 0, 0):
+        return None
+    if not 0 < width < 2**31 or not 0 < height < 2**31:  # the specification's bounds
         return None
     stream = _image_data(data, 8 + 12 + length)
     if stream is None:

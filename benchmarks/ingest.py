@@ -104,7 +104,7 @@ def decode_only_synthscope(paths: list[Path]) -> float:
         if decode_grey_png(path.read_bytes()) is None:
             raise SystemExit(f"{path}: not a plain 8-bit greyscale PNG")
 
-    return threaded(load, paths, IMAGE_BLOCKS_KEPT)
+    return threaded(load, paths, 0)  # Pillow's blocks: this loop makes no Pillow image
 
 
 def per_file(paths: list[Path], work: str) -> float:
@@ -185,7 +185,9 @@ def main() -> None:
                 f"{label:32}{min(times):10.2f}{len(paths) / min(times):12.0f}"
                 f"{min(times) / best_decode:8.2f}x"
             )
-        print(f"ratio ingest / decode-only: {best_ingest / best_decode:.2f} (target <= 1.30)")
+        print(
+            f"ratio ingest / Pillow's decode-only: {best_ingest / best_decode:.2f} (target <= 1.30)"
+        )
         print(f"ratio ingest / synthscope's decode-only: {best_ingest / min(ours):.2f}")
         with Image.open(paths[0]) as first:  # before the temporary folder goes
             size = first.size[0]

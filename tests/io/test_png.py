@@ -6,17 +6,19 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import logging
 import struct
+import sys
 import zlib
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageFile
 
 from synthscope.errors import ImageReadError
-from synthscope.io import _images, read_frames, read_image_file
+from synthscope.io import DEFAULT_MAX_PIXELS, _images, read_frames, read_image_file
 from synthscope.io._png import decode_grey_png
 
 
@@ -93,7 +95,7 @@ def test_every_row_filter_gives_pillows_pixels(size, seed, filters, pieces, text
     pixels = np.random.default_rng(seed).integers(0, 256, size, dtype=np.uint8)
     kinds = filters.draw(st.lists(st.integers(0, 4), min_size=size[0], max_size=size[0]))
     note = _chunk(b"tEXt", b"Comment\x00frame")
-    data = grey_png(pixels, kinds, pieces=pieces, before=note if text else b"", after=note)
+    data = grey_png(pixels, kinds, pieces=pieces, before=note if text else b"")
     decoded = decode_grey_png(data)
     assert decoded is not None
     np.testing.assert_array_equal(decoded, pixels)
@@ -168,6 +170,22 @@ ODD = {
     "no image data": grey_png(GREY)[: 8 + 25] + _chunk(b"IEND", b""),
     "chunk overruns the file": grey_png(GREY)[: 8 + 25] + struct.pack(">I", 10**6) + b"IDAT",
     "image data split": _split_by(_chunk(b"tEXt", b"Comment\x00between")),
+    # Before the image data, what changes the image Pillow decodes: a second header (this one
+    # says 1 x 1, which Pillow decodes, while the first says 6 x 10) and APNG frame chunks.
+    "second header": grey_png(GREY, before=_chunk(b"IHDR", struct.pack(">II", 1, 1) + bytes(5))),
+    "frame control": grey_png(
+        GREY, before=_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, 2, 2, 0, 0, 1, 1, 0, 0))
+    ),
+    "frame data": grey_png(
+        GREY, before=_chunk(b"fdAT", struct.pack(">I", 1) + zlib.compress(bytes(66)))
+    ),
+    # After it, anything but the end: Pillow reads those chunks and refuses some.
+    "text after the image data": grey_png(GREY, after=_chunk(b"tEXt", b"Comment\x00after")),
+    "short gAMA after the image data": grey_png(GREY, after=_chunk(b"gAMA", b"")),
+    "a chunk after the image data overruns the file": grey_png(GREY)[:-12]
+    + struct.pack(">I", 99)
+    + b"tEXt",
+    "bytes after the image data": grey_png(GREY)[:-12] + b"\x00\x01\x02",
 }
 
 
@@ -176,21 +194,106 @@ def test_odd_or_broken_pngs_are_left_to_pillow(case):
     assert decode_grey_png(ODD[case]) is None
 
 
-@pytest.mark.parametrize("case", [*ODD, *OTHER_KINDS])
-def test_reading_a_file_gives_pillows_verdict(case, tmp_path, monkeypatch):
-    """The same pixels or the same error as reading with Pillow alone."""
-    path = tmp_path / "frame.png"
-    path.write_bytes(ODD.get(case) or OTHER_KINDS[case])
+def _verdicts(path, monkeypatch, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[object, object]:
+    """What reading ``path`` gives (pixels, or the error's message) with the fast path, then
+    with Pillow alone; under Pillow's setting for truncated images as the test has it."""
 
     def outcome():
         try:
-            return [np.asarray(f.image).tolist() for f in read_frames(path)]
+            return [np.asarray(f.image).tolist() for f in read_frames(path, max_pixels=max_pixels)]
         except ImageReadError as error:
             return str(error)
 
     with_fast_path = outcome()
-    monkeypatch.setattr(_images, "_decode_grey_png", lambda data: None)
-    assert with_fast_path == outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(_images, "_decode_grey_png", lambda data: None)
+        return with_fast_path, outcome()
+
+
+@pytest.mark.parametrize("truncated_allowed", [False, True])
+@pytest.mark.parametrize("case", [*ODD, *OTHER_KINDS])
+def test_reading_a_file_gives_pillows_verdict(case, truncated_allowed, tmp_path, monkeypatch):
+    """The same pixels or the same error as reading with Pillow alone."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", truncated_allowed)
+    path = tmp_path / "frame.png"
+    path.write_bytes(ODD.get(case) or OTHER_KINDS[case])
+    fast, pillow = _verdicts(path, monkeypatch)
+    assert fast == pillow
+
+
+# Chunks a file may hold around or among its image data: well-formed, odd and broken ones.
+_PIECES = {
+    "IDAT": None,  # the next piece of the image's stream
+    "tEXt": _chunk(b"tEXt", b"Comment\x00note"),
+    "gAMA": _chunk(b"gAMA", struct.pack(">I", 45455)),
+    "short gAMA": _chunk(b"gAMA", b""),
+    "short pHYs": _chunk(b"pHYs", b"\x00"),
+    "tRNS": _chunk(b"tRNS", b"\x00\x07"),
+    "sBIT": _chunk(b"sBIT", b"\x05"),
+    "IHDR 1x1": _chunk(b"IHDR", struct.pack(">II", 1, 1) + bytes(5)),
+    "IHDR big": _chunk(b"IHDR", struct.pack(">II", 3000, 3000) + bytes(5)),
+    "acTL": _chunk(b"acTL", struct.pack(">II", 1, 0)),
+    "fcTL": _chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, 4, 3, 1, 1, 1, 1, 0, 0)),
+    "short fcTL": _chunk(b"fcTL", b"\x00\x00"),
+    "fdAT": _chunk(b"fdAT", struct.pack(">I", 1) + zlib.compress(bytes(66))),
+    "bad CRC": _chunk(b"tEXt", b"Comment\x00x")[:-1] + b"\x00",
+    "IEND": _chunk(b"IEND", b""),
+    "overrun": struct.pack(">I", 10**5) + b"zTXt",
+    "junk": b"\x01\x02\x03",
+}
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    pieces=st.lists(st.sampled_from(sorted(_PIECES)), min_size=1, max_size=7),
+    truncated_allowed=st.booleans(),
+)
+def test_any_layout_of_chunks_gives_pillows_verdict(pieces, truncated_allowed, tmp_path_factory):
+    """Chunks in any order around the image data, its stream shared among the IDATs drawn: the
+    fast path and Pillow alone read the same, under either setting for truncated images."""
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", truncated_allowed)
+        stream = zlib.compress(_filtered(GREY, [0, 1, 2, 3, 4, 1]))
+        cuts = np.linspace(0, len(stream), pieces.count("IDAT") + 1).astype(int)
+        parts = iter(stream[a:b] for a, b in itertools.pairwise(cuts))
+        body = [_chunk(b"IDAT", next(parts)) if p == "IDAT" else _PIECES[p] for p in pieces]
+        header = _chunk(b"IHDR", struct.pack(">IIBBBBB", 10, 6, 8, 0, 0, 0, 0))
+        path = tmp_path_factory.mktemp("png") / "frame.png"
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + header + b"".join(body))
+        fast, pillow = _verdicts(path, monkeypatch, max_pixels=10**6)
+        assert fast == pillow
+    finally:
+        monkeypatch.undo()
+
+
+def test_a_second_header_cannot_slip_past_the_pixel_limit(tmp_path, monkeypatch):
+    """The header Pillow checks against ``max_pixels`` is the one whose size is decoded."""
+    big = _chunk(b"IHDR", struct.pack(">IIBBBBB", 3000, 3000, 8, 0, 0, 0, 0))
+    small = _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    stream = zlib.compress(bytes(3000 * 3001))
+    path = tmp_path / "frame.png"
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + big + small + _chunk(b"IDAT", stream) + _chunk(b"IEND", b"")
+    )
+    fast, pillow = _verdicts(path, monkeypatch, max_pixels=10**6)
+    assert fast == pillow
+    assert not isinstance(fast, list) or np.asarray(fast[0]).shape == (1, 1)
+
+
+def test_pillow_decodes_when_the_decoder_cannot_load(tmp_path, monkeypatch, caplog):
+    """numba failing to start (no writable cache folder, say) costs speed, not PNGs."""
+    path = tmp_path / "frame.png"
+    path.write_bytes(grey_png(GREY, [3] * 6))
+    monkeypatch.setitem(sys.modules, "synthscope.io._png", None)  # importing it now fails
+    _images._grey_png_decoder.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="synthscope.io._images"):
+            frames = read_frames(path)
+    finally:
+        _images._grey_png_decoder.cache_clear()
+    np.testing.assert_array_equal(np.asarray(frames[0].image), GREY)
+    assert "decoded by Pillow" in caplog.text
 
 
 def test_reading_a_plain_png_takes_the_fast_path(tmp_path, monkeypatch):
@@ -202,8 +305,11 @@ def test_reading_a_plain_png_takes_the_fast_path(tmp_path, monkeypatch):
     read = read_image_file(path)
     assert used == [1]
     np.testing.assert_array_equal(np.asarray(read.frames[0].image), GREY)
-    assert read.properties == read_image_file(path).properties
     assert read.sha1 == hashlib.sha1(path.read_bytes()).hexdigest()
+    monkeypatch.setattr(_images, "_decode_grey_png", lambda data: None)
+    by_pillow = read_image_file(path)
+    assert read.properties == by_pillow.properties
+    assert (read.sha1, read.size) == (by_pillow.sha1, by_pillow.size)
 
 
 def test_a_frame_is_decoded_alike_in_threads(tmp_path):

@@ -21,10 +21,13 @@ bomb: a 400 KB PNG can claim 20000 x 20000), and pixels that are NaN or infinite
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
+import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +58,7 @@ DICOM_SUFFIXES = frozenset({".dcm", ".dicom"})
 #: The most pixels one frame may hold (8192 x 8192); ``ingest --max-pixels`` raises it.
 DEFAULT_MAX_PIXELS = 8192 * 8192
 
+log = logging.getLogger(__name__)
 _PILLOW_LIMIT = threading.Lock()
 # Luma weights of ITU-R BT.601, the ones Pillow's "L" conversion uses.
 _LUMA = np.array([0.299, 0.587, 0.114])
@@ -207,7 +211,7 @@ def _read_pillow(path: Path, max_pixels: int) -> _Read:
         frames = []
         if count == 1 and image.format == "PNG" and image.mode == "L":
             pixels = _decode_grey_png(data)  # None: not the plain kind, or odd; Pillow decides
-            if pixels is not None:
+            if pixels is not None and pixels.shape == (image.height, image.width):
                 return _Read([Frame(Image.fromarray(pixels), None)], properties, data)
         for index in range(count):
             if count > 1:
@@ -223,10 +227,21 @@ def _read_pillow(path: Path, max_pixels: int) -> _Read:
 
 
 def _decode_grey_png(data: bytes) -> np.ndarray | None:
-    # Imported when first needed: it starts numba, which only PNG decoding needs here.
-    from synthscope.io._png import decode_grey_png
+    """synthscope's decoder of plain 8-bit greyscale PNGs (None: let Pillow decode them)."""
+    decoder = _grey_png_decoder()
+    return None if decoder is None else decoder(data)
 
-    return decode_grey_png(data)
+
+@functools.cache
+def _grey_png_decoder() -> Callable[[bytes], np.ndarray | None] | None:
+    # Imported when first needed: it starts numba, which only PNG decoding needs here. Should
+    # numba not start (no writable folder for its cache, say), Pillow decodes every PNG.
+    try:
+        from synthscope.io._png import decode_grey_png
+    except Exception as error:
+        log.warning("PNGs are decoded by Pillow: synthscope's decoder did not load (%s)", error)
+        return None
+    return decode_grey_png
 
 
 def _to_l(path: Path, image: Image.Image, *, keep: bool = False) -> Image.Image:

@@ -29,12 +29,16 @@ __all__ = ["decode_grey_png"]
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHUNK_HEAD = struct.Struct(">I4s")  # length, type; then the data and a 4-byte CRC
 _HEADER = struct.Struct(">IIBBBBB")  # width, height, bit depth, colour type, methods, interlace
+# Chunks that, before the image data, change what Pillow decodes: a second header, APNG frames.
+_CHANGES_THE_IMAGE = frozenset({b"IHDR", b"acTL", b"fcTL", b"fdAT", b"IEND"})
+_END = b"\x00\x00\x00\x00IEND"
 _INFLATED = numba.types.Array(numba.uint8, 1, "C", readonly=True)  # np.frombuffer of bytes
 
 
 def decode_grey_png(data: bytes) -> np.ndarray | None:
     """The ``(height, width)`` uint8 pixels of the PNG ``data``, when it is an 8-bit greyscale,
-    non-interlaced, single-image PNG that decodes cleanly; otherwise None (decode it with Pillow).
+    non-interlaced, single-image PNG laid out the plain way that decodes cleanly; otherwise None
+    (decode it with Pillow).
 
     Chunk CRCs are not checked: Pillow checks those before the image data when it opens the
     file (which the caller has done) and not those of the image data or after it.
@@ -67,23 +71,29 @@ def decode_grey_png(data: bytes) -> np.ndarray | None:
 
 
 def _image_data(data: bytes, position: int) -> bytes | memoryview | None:
-    """The IDAT chunks' data joined, or None if they are missing or not all together, or the
-    file is animated (its frames are Pillow's to read)."""
+    """The IDAT chunks' data joined, or None unless the file is laid out the plain way: before
+    the image data no second header and nothing animated (those change what Pillow decodes),
+    then the IDAT chunks all together, then the end chunk or the end of the file (Pillow reads
+    and may refuse any other chunk after the image data)."""
     parts: list[memoryview] = []
     view = memoryview(data)
-    while position + 12 <= len(data):
+    while position + 8 <= len(data):
         length, kind = _CHUNK_HEAD.unpack_from(data, position)
         start = position + 8
-        if start + length + 4 > len(data):
-            return None
         if kind == b"IDAT":
+            if start + length + 4 > len(data):
+                return None
             parts.append(view[start : start + length])
-        elif parts or kind in (b"acTL", b"IEND"):
-            break  # the image data ended, or never came
+        elif parts:
+            break
+        elif kind in _CHANGES_THE_IMAGE or start + length + 4 > len(data):
+            return None
         position = start + length + 4
-    if len(parts) > 1:
-        return b"".join(parts)
-    return parts[0] if parts else None
+    if not parts:
+        return None
+    if position != len(data) and data[position : position + 8] != _END:
+        return None
+    return b"".join(parts) if len(parts) > 1 else parts[0]
 
 
 @numba.njit(numba.boolean(_INFLATED, numba.uint8[:, ::1]), nogil=True, cache=True)

@@ -3,9 +3,10 @@ not interlaced, a single image.
 
 Pillow reads a PNG's compressed stream in 64 KB pieces and undoes the row filters itself; here
 the stream is inflated in one call (Python's zlib, which lets other threads run meanwhile) and
-the filters are undone by a numba kernel that does not hold the GIL either. On 3,600 phantom
-frames of 500 x 500 px that decoded 1.6 x as fast as Pillow on two threads
-(``benchmarks/results/png_decode.json``), and decoding is most of what an ingest does.
+the filters are undone by a numba kernel that does not hold the GIL either. On 1,200 phantom
+frames of 500 x 500 px that decoded 1.66 x as fast as Pillow on two threads, 1.41 x with the
+filters libpng chooses (``benchmarks/results/png_decode.json``), and decoding is most of what an
+ingest does. The price: numba and LLVM, about 130 MiB, loaded in each process that decodes one.
 
 Pillow stays the judge of everything else: this decoder answers None for any other kind of PNG
 and for anything unusual in this one (a stream that does not end where the image does, an

@@ -243,6 +243,7 @@ _PIECES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Invalid APNG:UserWarning")  # drawn on purpose
 @settings(max_examples=120, deadline=None)
 @given(
     pieces=st.lists(st.sampled_from(sorted(_PIECES)), min_size=1, max_size=7),

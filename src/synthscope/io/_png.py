@@ -123,9 +123,7 @@ def _unfilter(raw, out):  # pragma: no cover - compiled
                 up = out[y - 1, x] if y else 0
                 left = (raw[start + x] + ((left + up) >> 1)) & 255
                 out[y, x] = left
-        elif (
-            kind == 4
-        ):  # Paeth: whichever of left, above, upper-left is nearest left + above - upper-left
+        elif kind == 4:  # Paeth: of left, above, upper-left, the nearest to their estimate
             left = 0
             upper_left = 0
             for x in range(width):

@@ -12,9 +12,9 @@
 
 Errors name the variable when the value came from it. Both kinds of :class:`Executor` offer
 one operation, :meth:`Executor.imap`: a function over items, results in the items' order, at
-most ``window`` items in flight. The driver consumes the results and stays the workspace's only writer; workers
-read image files and return arrays, so the files must be visible to every worker under the same
-paths (a shared file system).
+most ``window`` items in flight. The driver consumes the results and stays the workspace's only
+writer; workers read image files and return arrays, so the files must be visible to every worker
+under the same paths (a shared file system).
 
 A worker lost mid-run is Dask's to handle: its tasks, and results it held that were not yet
 fetched, are run again elsewhere, and each result still reaches the driver once. An extractor is
